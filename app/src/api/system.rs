@@ -1,0 +1,46 @@
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceStatus {
+    pub version: String,
+    pub database: DatabaseState,
+    /// When the server checked, in UTC (RFC 3339).
+    pub checked_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DatabaseState {
+    Ready { schema_version: i64 },
+    MigrationsPending { pending: Vec<i64> },
+    Unreachable { reason: String },
+}
+
+/// The same checks as `GET /readyz`, for people rather than load balancers.
+#[server(endpoint = "service_status")]
+pub async fn get_service_status() -> Result<ServiceStatus, ServerFnError> {
+    let pool = use_context::<store::PgPool>()
+        .ok_or_else(|| ServerFnError::new("the database pool is not configured"))?;
+    let database = match store::schema_status(&pool).await {
+        Ok(status) if status.is_current() => DatabaseState::Ready {
+            schema_version: status.expected_version,
+        },
+        Ok(status) => DatabaseState::MigrationsPending {
+            pending: status.pending,
+        },
+        Err(error) => {
+            tracing::warn!(
+                error = &error as &dyn std::error::Error,
+                "service status check failed"
+            );
+            DatabaseState::Unreachable {
+                reason: error.to_string(),
+            }
+        }
+    };
+    Ok(ServiceStatus {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        database,
+        checked_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    })
+}

@@ -1,0 +1,87 @@
+use leptos::prelude::*;
+
+use super::ErrorPanel;
+use crate::api::system::{get_service_status, DatabaseState, ServiceStatus};
+
+/// Whether the database is reachable and its schema current, with a button to check again.
+#[component]
+pub fn ServiceStatusCard() -> impl IntoView {
+    let status = Resource::new(|| (), |_| get_service_status());
+
+    view! {
+        <section class="panel" aria-labelledby="service-status-title">
+            <div class="panel__header">
+                <h2 class="panel__title" id="service-status-title">
+                    "Service status"
+                </h2>
+                <button
+                    type="button"
+                    class="button button--quiet"
+                    on:click=move |_| status.refetch()
+                >
+                    "Check again"
+                </button>
+            </div>
+            <ErrorBoundary fallback=|errors| {
+                view! { <ErrorPanel errors what="the service status" /> }
+            }>
+                <Transition fallback=StatusSkeleton>
+                    {move || Suspend::new(async move {
+                        status.await.map(|status| view! { <StatusList status /> })
+                    })}
+                </Transition>
+            </ErrorBoundary>
+        </section>
+    }
+}
+
+#[component]
+fn StatusList(status: ServiceStatus) -> impl IntoView {
+    let (chip, database) = match status.database {
+        DatabaseState::Ready { schema_version } => (
+            "chip chip--ok",
+            format!("Ready · schema version {schema_version}"),
+        ),
+        DatabaseState::MigrationsPending { pending } => (
+            "chip chip--warn",
+            format!("Migrations pending: {pending:?}. Run `dlrhub migrate`."),
+        ),
+        DatabaseState::Unreachable { reason } => ("chip chip--bad", reason),
+    };
+
+    view! {
+        <dl class="facts">
+            <dt>"Database"</dt>
+            <dd>
+                <span class=chip>{database}</span>
+            </dd>
+            <dt>"Version"</dt>
+            <dd class="mono">{status.version}</dd>
+            <dt>"Checked"</dt>
+            <dd>
+                <time datetime=status.checked_at.clone()>{status.checked_at.clone()}</time>
+            </dd>
+        </dl>
+    }
+}
+
+/// Keeps the card's height steady while the status loads.
+#[component]
+fn StatusSkeleton() -> impl IntoView {
+    view! {
+        <dl class="facts" aria-busy="true">
+            <dt>"Database"</dt>
+            <dd>
+                <span class="skeleton"></span>
+            </dd>
+            <dt>"Version"</dt>
+            <dd>
+                <span class="skeleton"></span>
+            </dd>
+            <dt>"Checked"</dt>
+            <dd>
+                <span class="skeleton"></span>
+            </dd>
+        </dl>
+    }
+}

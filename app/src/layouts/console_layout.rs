@@ -1,0 +1,37 @@
+use leptos::prelude::*;
+
+use super::sidebar::Sidebar;
+
+/// The frame of every console page: the sidebar with the sections and a top bar.
+///
+/// On narrow screens the sidebar folds away behind the "Menu" button. The button only
+/// works once the wasm bundle has hydrated the page, which the end-to-end suite relies on
+/// to prove hydration.
+#[component]
+pub fn ConsoleLayout(children: Children) -> impl IntoView {
+    let nav_open = RwSignal::new(false);
+
+    view! {
+        <div class="console" class:console--nav-open=move || nav_open.get()>
+            <Sidebar on_navigate=move || nav_open.set(false) />
+            <div class="console__main">
+                <header class="topbar">
+                    <button
+                        type="button"
+                        class="topbar__menu"
+                        aria-controls="sidebar"
+                        aria-expanded=move || nav_open.get().to_string()
+                        on:click=move |_| nav_open.update(|open| *open = !*open)
+                    >
+                        <span aria-hidden="true">"☰"</span>
+                        " Menu"
+                    </button>
+                    <span class="topbar__brand">"dlrhub"</span>
+                </header>
+                <main class="content" id="content">
+                    {children()}
+                </main>
+            </div>
+        </div>
+    }
+}

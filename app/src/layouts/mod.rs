@@ -1,0 +1,4 @@
+mod console_layout;
+mod sidebar;
+
+pub use console_layout::ConsoleLayout;

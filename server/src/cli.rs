@@ -1,0 +1,39 @@
+use clap::{Parser, Subcommand};
+
+const CONFIGURATION_HELP: &str = "\
+Configuration comes from environment variables (see README.md, \"Configuration\"):
+  DATABASE_URL                     PostgreSQL connection URL (required)
+  DLRHUB_LISTEN_ADDR               address to listen on [default: 127.0.0.1:3000]
+  DLRHUB_PUBLIC_URL                public base URL for callback URLs [default: http://LISTEN_ADDR]
+  DLRHUB_LOG_FORMAT                pretty or json [default: pretty]
+  DLRHUB_MASTER_KEY                base64 of 32 random bytes; encrypts secrets at rest (serve)
+  DLRHUB_DB_MAX_CONNECTIONS        pool size [default: 10]
+  DLRHUB_DB_MIN_CONNECTIONS        idle connections kept open [default: 0]
+  DLRHUB_DB_ACQUIRE_TIMEOUT_SECS   wait for a free connection [default: 5]
+  DLRHUB_SHUTDOWN_GRACE_SECS       time in-flight requests get on stop [default: 30]
+  RUST_LOG                         log filter [default: info]";
+
+/// dlrhub bridges Sinch SMS delivery reports to MoEngage events, with an admin console.
+#[derive(Debug, Parser)]
+#[command(name = "dlrhub", version, after_help = CONFIGURATION_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Subcommand)]
+pub enum Command {
+    /// Serve the console, the Sinch webhook and the health checks (the default).
+    ///
+    /// Applies pending database migrations first, then listens on DLRHUB_LISTEN_ADDR until
+    /// SIGINT or SIGTERM, when it stops accepting connections and lets in-flight requests
+    /// finish for up to DLRHUB_SHUTDOWN_GRACE_SECS.
+    #[default]
+    #[command(after_help = CONFIGURATION_HELP)]
+    Serve,
+    /// Apply pending database migrations and exit.
+    ///
+    /// Needs only DATABASE_URL. Safe to run while other dlrhub processes are serving:
+    /// migrations take an advisory lock.
+    Migrate,
+}

@@ -1,0 +1,24 @@
+use anyhow::Context;
+use tokio_util::sync::CancellationToken;
+
+use crate::configuration::Settings;
+use crate::shutdown;
+use crate::startup::Application;
+use crate::telemetry;
+
+pub async fn run() -> anyhow::Result<()> {
+    let settings = Settings::from_env().context("configuration error")?;
+    telemetry::init(settings.log_format);
+
+    let application = Application::build(&settings).await?;
+    tracing::info!(
+        address = %application.local_addr(),
+        public_url = %settings.public_url,
+        "dlrhub is listening"
+    );
+
+    let stop = CancellationToken::new();
+    shutdown::cancel_on_signal(stop.clone());
+    let server = tokio::spawn(application.run_until_stopped(stop.clone()));
+    shutdown::wait_with_grace(server, &stop, settings.shutdown_grace).await
+}

@@ -1,0 +1,416 @@
+//! Settings from environment variables, validated once at start-up.
+//!
+//! Every problem names the variable and says what is wrong with its value, so a bad
+//! deployment stops at once with a message an operator can act on.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+use sqlx::postgres::PgConnectOptions;
+use store::{PgPool, PoolSettings};
+use url::Url;
+
+use crate::telemetry::LogFormat;
+
+/// A variable whose value cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+        Self {
+            variable,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Where a setting's raw value comes from: the process environment, or a map in tests.
+pub trait Source {
+    fn get(&self, variable: &str) -> Option<String>;
+}
+
+/// The process environment. Empty values count as unset.
+pub struct Environment;
+
+impl Source for Environment {
+    fn get(&self, variable: &str) -> Option<String> {
+        std::env::var(variable)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl<F: Fn(&str) -> Option<String>> Source for F {
+    fn get(&self, variable: &str) -> Option<String> {
+        self(variable)
+    }
+}
+
+/// Everything `dlrhub serve` needs.
+#[derive(Debug)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub listen_addr: SocketAddr,
+    /// Base of the URLs handed to people outside, such as Sinch callback URLs.
+    pub public_url: Url,
+    pub log_format: LogFormat,
+    pub master_key: MasterKey,
+    /// How long in-flight requests may run on after a stop signal.
+    pub shutdown_grace: Duration,
+    pub site: SiteSettings,
+}
+
+/// Where the built site (wasm, JS, CSS, assets) lies. cargo-leptos sets these variables
+/// when it runs the server; a deployed binary gets them from its unit file.
+#[derive(Debug, Clone)]
+pub struct SiteSettings {
+    pub root: String,
+    pub reload_port: u32,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(&Environment)
+    }
+
+    pub fn from_source(source: &impl Source) -> Result<Self, ConfigError> {
+        // cargo-leptos tells a server it runs where to listen through LEPTOS_SITE_ADDR.
+        let listen_addr = match source.get("DLRHUB_LISTEN_ADDR") {
+            Some(raw) => parse_socket_addr("DLRHUB_LISTEN_ADDR", &raw)?,
+            None => match source.get("LEPTOS_SITE_ADDR") {
+                Some(raw) => parse_socket_addr("LEPTOS_SITE_ADDR", &raw)?,
+                None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+            },
+        };
+        let public_url = match source.get("DLRHUB_PUBLIC_URL") {
+            Some(raw) => parse_public_url(&raw)?,
+            None => Url::parse(&format!("http://{listen_addr}/"))
+                .map_err(|e| ConfigError::new("DLRHUB_LISTEN_ADDR", e.to_string()))?,
+        };
+        let master_key = source
+            .get("DLRHUB_MASTER_KEY")
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "DLRHUB_MASTER_KEY",
+                    "is not set; generate one with `openssl rand -base64 32`",
+                )
+            })
+            .and_then(|raw| MasterKey::parse(&raw))?;
+        Ok(Self {
+            database: DatabaseSettings::from_source(source)?,
+            listen_addr,
+            public_url,
+            log_format: LogFormat::from_source(source)?,
+            master_key,
+            shutdown_grace: Duration::from_secs(parse_number(
+                source,
+                "DLRHUB_SHUTDOWN_GRACE_SECS",
+                30,
+                0..=3600,
+            )?),
+            site: SiteSettings {
+                root: source
+                    .get("LEPTOS_SITE_ROOT")
+                    .unwrap_or_else(|| "target/site".to_owned()),
+                reload_port: u32::try_from(parse_number(
+                    source,
+                    "LEPTOS_RELOAD_PORT",
+                    3001,
+                    1..=65535,
+                )?)
+                .unwrap_or(3001),
+            },
+        })
+    }
+}
+
+/// The database connection and pool sizes: all `dlrhub migrate` needs.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub connect_options: PgConnectOptions,
+    pub pool: PoolSettings,
+}
+
+impl DatabaseSettings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(&Environment)
+    }
+
+    pub fn from_source(source: &impl Source) -> Result<Self, ConfigError> {
+        let url = SecretString::from(source.get("DATABASE_URL").ok_or_else(|| {
+            ConfigError::new(
+                "DATABASE_URL",
+                "is not set; e.g. postgres://user:password@127.0.0.1:5432/dlrhub",
+            )
+        })?);
+        if !["postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| url.expose_secret().starts_with(scheme))
+        {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "must start with postgres:// or postgresql://",
+            ));
+        }
+        let connect_options = PgConnectOptions::from_str(url.expose_secret())
+            .map_err(|e| ConfigError::new("DATABASE_URL", format!("is not a PostgreSQL URL: {e}")))?
+            .application_name("dlrhub");
+        let defaults = PoolSettings::default();
+        let max_connections = parse_number(
+            source,
+            "DLRHUB_DB_MAX_CONNECTIONS",
+            u64::from(defaults.max_connections),
+            1..=1000,
+        )?;
+        let min_connections = parse_number(
+            source,
+            "DLRHUB_DB_MIN_CONNECTIONS",
+            u64::from(defaults.min_connections),
+            0..=max_connections,
+        )?;
+        let acquire_timeout = parse_number(
+            source,
+            "DLRHUB_DB_ACQUIRE_TIMEOUT_SECS",
+            defaults.acquire_timeout.as_secs(),
+            1..=300,
+        )?;
+        Ok(Self {
+            connect_options,
+            pool: PoolSettings {
+                // Both are bounded by 1000 above, so they fit.
+                max_connections: u32::try_from(max_connections).unwrap_or(u32::MAX),
+                min_connections: u32::try_from(min_connections).unwrap_or(u32::MAX),
+                acquire_timeout: Duration::from_secs(acquire_timeout),
+            },
+        })
+    }
+
+    pub fn pool(&self) -> PgPool {
+        store::connect(self.connect_options.clone(), self.pool)
+    }
+}
+
+/// The key that encrypts secrets at rest (MoEngage Data API keys): 32 random bytes.
+pub struct MasterKey(SecretBox<[u8; 32]>);
+
+impl MasterKey {
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let problem = |what: &str| {
+            ConfigError::new(
+                "DLRHUB_MASTER_KEY",
+                format!("{what}; expected the base64 of 32 random bytes, e.g. from `openssl rand -base64 32`"),
+            )
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(raw.trim())
+            .map_err(|_| problem("is not valid base64"))?;
+        let key: [u8; 32] = bytes.try_into().map_err(|bytes: Vec<u8>| {
+            problem(&format!("decodes to {} bytes, not 32", bytes.len()))
+        })?;
+        Ok(Self(SecretBox::new(Box::new(key))))
+    }
+
+    pub fn expose(&self) -> &[u8; 32] {
+        self.0.expose_secret()
+    }
+}
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MasterKey([redacted])")
+    }
+}
+
+fn parse_socket_addr(variable: &'static str, raw: &str) -> Result<SocketAddr, ConfigError> {
+    raw.trim().parse().map_err(|_| {
+        ConfigError::new(
+            variable,
+            format!(
+                "`{raw}` is not an address to listen on; expected IP:PORT, e.g. 127.0.0.1:3000"
+            ),
+        )
+    })
+}
+
+fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
+    let problem = |what: &str| {
+        ConfigError::new(
+            "DLRHUB_PUBLIC_URL",
+            format!("`{raw}` {what}; expected a base URL such as https://dlrhub.example.com"),
+        )
+    };
+    let mut url = Url::parse(raw.trim()).map_err(|e| problem(&format!("is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(problem("does not start with http:// or https://"));
+    }
+    if url.host_str().is_none() || url.query().is_some() || url.fragment().is_some() {
+        return Err(problem("must have a host and no query or fragment"));
+    }
+    // A trailing slash lets callers join relative paths without losing the last segment.
+    if !url.path().ends_with('/') {
+        url.set_path(&format!("{}/", url.path()));
+    }
+    Ok(url)
+}
+
+fn parse_number(
+    source: &impl Source,
+    variable: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = source.get(variable) else {
+        return Ok(default);
+    };
+    let value: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError::new(variable, format!("`{raw}` is not a whole number")))?;
+    if !range.contains(&value) {
+        return Err(ConfigError::new(
+            variable,
+            format!(
+                "{value} is out of range; expected {} to {}",
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let mut vars: HashMap<String, String> = HashMap::from([
+            (
+                "DATABASE_URL".into(),
+                "postgres://postgres@127.0.0.1:5432/dlrhub".into(),
+            ),
+            ("DLRHUB_MASTER_KEY".into(), KEY.into()),
+        ]);
+        for (name, value) in pairs {
+            vars.insert((*name).into(), (*value).into());
+        }
+        Settings::from_source(&|name: &str| vars.get(name).cloned())
+    }
+
+    fn failing_variable(pairs: &[(&str, &str)]) -> &'static str {
+        settings(pairs)
+            .expect_err("the settings should be refused")
+            .variable
+    }
+
+    #[test]
+    fn defaults_listen_on_localhost_3000_with_a_matching_public_url() {
+        let settings = settings(&[]).expect("defaults are valid");
+        assert_eq!(settings.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(settings.public_url.as_str(), "http://127.0.0.1:3000/");
+        assert_eq!(settings.log_format, LogFormat::Pretty);
+        assert_eq!(settings.database.pool.max_connections, 10);
+    }
+
+    #[test]
+    fn cargo_leptos_site_address_is_used_when_dlrhub_has_none() {
+        let settings = settings(&[("LEPTOS_SITE_ADDR", "127.0.0.1:4000")]).expect("valid");
+        assert_eq!(settings.listen_addr.port(), 4000);
+    }
+
+    #[test]
+    fn public_url_gets_a_trailing_slash_so_paths_join_under_it() {
+        let settings =
+            settings(&[("DLRHUB_PUBLIC_URL", "https://hub.example.com/dlr")]).expect("valid");
+        assert_eq!(
+            settings
+                .public_url
+                .join("webhooks/sinch/abc")
+                .expect("joins")
+                .as_str(),
+            "https://hub.example.com/dlr/webhooks/sinch/abc"
+        );
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        assert_eq!(
+            failing_variable(&[("DATABASE_URL", "mysql://x")]),
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_LISTEN_ADDR", "localhost")]),
+            "DLRHUB_LISTEN_ADDR"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_PUBLIC_URL", "ftp://x.example")]),
+            "DLRHUB_PUBLIC_URL"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_PUBLIC_URL", "https://x.example/?a=1")]),
+            "DLRHUB_PUBLIC_URL"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_LOG_FORMAT", "xml")]),
+            "DLRHUB_LOG_FORMAT"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_MASTER_KEY", "c2hvcnQ=")]),
+            "DLRHUB_MASTER_KEY"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_MASTER_KEY", "not base64!")]),
+            "DLRHUB_MASTER_KEY"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_DB_MAX_CONNECTIONS", "0")]),
+            "DLRHUB_DB_MAX_CONNECTIONS"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_DB_MAX_CONNECTIONS", "ten")]),
+            "DLRHUB_DB_MAX_CONNECTIONS"
+        );
+        assert_eq!(
+            failing_variable(&[
+                ("DLRHUB_DB_MAX_CONNECTIONS", "2"),
+                ("DLRHUB_DB_MIN_CONNECTIONS", "3")
+            ]),
+            "DLRHUB_DB_MIN_CONNECTIONS"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_SHUTDOWN_GRACE_SECS", "-1")]),
+            "DLRHUB_SHUTDOWN_GRACE_SECS"
+        );
+    }
+
+    #[test]
+    fn missing_required_values_say_how_to_provide_them() {
+        let vars: HashMap<String, String> = HashMap::new();
+        let error =
+            Settings::from_source(&|name: &str| vars.get(name).cloned()).expect_err("refused");
+        assert_eq!(error.variable, "DLRHUB_MASTER_KEY");
+        assert!(
+            error.to_string().contains("openssl rand -base64 32"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_master_key_never_appears_in_debug_output() {
+        let settings = settings(&[]).expect("valid");
+        assert!(!format!("{settings:?}").contains(KEY));
+        assert_eq!(settings.master_key.expose()[31], 31);
+    }
+}

@@ -1,0 +1,26 @@
+//! The dlrhub server.
+//!
+//! - `cli` and `commands/`: the `dlrhub` subcommands.
+//! - `configuration`: settings from the environment, validated once at start-up.
+//! - `startup`: builds the HTTP application (testable on port 0).
+//! - `routes/`: plain HTTP endpoints (health now; the Sinch webhook joins them). The console
+//!   pages and their server functions live in the `app` crate and are mounted here.
+//! - `telemetry`, `shutdown`: logging and graceful stop.
+
+pub mod cli;
+pub mod commands;
+pub mod configuration;
+pub mod routes;
+pub mod shutdown;
+pub mod startup;
+pub mod telemetry;
+
+use cli::{Cli, Command};
+
+/// Runs the subcommand the user asked for; `serve` when none is given.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or_default() {
+        Command::Serve => commands::serve::run().await,
+        Command::Migrate => commands::migrate::run().await,
+    }
+}

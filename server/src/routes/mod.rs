@@ -1,0 +1,6 @@
+//! Plain HTTP endpoints, one module per path, and the middleware every request passes.
+
+pub mod health;
+mod request_tracing;
+
+pub use request_tracing::request_tracing;

@@ -1,0 +1,114 @@
+//! Builds the HTTP application. Tests build it on port 0 against a fresh database.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use store::PgPool;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::configuration::Settings;
+use crate::routes::{self, health};
+
+/// What every handler and server function can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.pool.clone()
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations and binds the listener.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let pool = settings.database.pool();
+        store::migrate(&pool).await?;
+        let listener = TcpListener::bind(settings.listen_addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen_addr))?;
+        let leptos_options = leptos_options(settings, listener.local_addr()?);
+        let router = router(AppState {
+            leptos_options,
+            pool,
+        });
+        Ok(Self { listener, router })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound TCP listener has a local address")
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    /// Serves until `stop` is cancelled, then waits for the requests in flight.
+    pub async fn run_until_stopped(self, stop: CancellationToken) -> std::io::Result<()> {
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await
+    }
+}
+
+/// The options Leptos renders and serves files with. The address is always the one dlrhub
+/// actually listens on (port 0 in tests becomes the real port).
+fn leptos_options(settings: &Settings, listening_on: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("dlrhub")
+        .site_root(settings.site.root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(listening_on)
+        .reload_port(settings.site.reload_port)
+        .build()
+}
+
+fn router(state: AppState) -> Router {
+    let context = {
+        let pool = state.pool.clone();
+        move || provide_context(pool.clone())
+    };
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(App),
+            context.clone(),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
+        .layer(routes::request_tracing())
+        .with_state(state)
+}

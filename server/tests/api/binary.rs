@@ -1,0 +1,150 @@
+//! Runs the real `dlrhub` executable, as an operator would.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+fn dlrhub() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dlrhub"));
+    // Only what each test sets: an inherited DATABASE_URL must not hide a missing one.
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    command
+}
+
+fn database_url(db: &PgConnectOptions) -> String {
+    let password = std::env::var("DATABASE_URL")
+        .ok()
+        .and_then(|url| url::Url::parse(&url).ok())
+        .and_then(|url| url.password().map(str::to_owned));
+    let credentials = match password {
+        Some(password) => format!("{}:{password}", db.get_username()),
+        None => db.get_username().to_owned(),
+    };
+    format!(
+        "postgres://{credentials}@{}:{}/{}",
+        db.get_host(),
+        db.get_port(),
+        db.get_database().expect("the test database has a name")
+    )
+}
+
+#[test]
+fn a_bad_configuration_value_stops_start_up_naming_the_variable() {
+    let output = dlrhub()
+        .args(["serve"])
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nowhere")
+        .env("DLRHUB_MASTER_KEY", KEY)
+        .env("DLRHUB_LISTEN_ADDR", "localhost-3000")
+        .output()
+        .expect("dlrhub runs");
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("DLRHUB_LISTEN_ADDR"), "{stderr}");
+    assert!(stderr.contains("localhost-3000"), "{stderr}");
+}
+
+#[test]
+fn a_missing_database_url_stops_migrate_with_an_example() {
+    let output = dlrhub().args(["migrate"]).output().expect("dlrhub runs");
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("DATABASE_URL: is not set"), "{stderr}");
+}
+
+#[test]
+fn help_explains_each_subcommand_and_the_configuration() {
+    let output = dlrhub().args(["--help"]).output().expect("dlrhub runs");
+    let help = String::from_utf8_lossy(&output.stdout);
+
+    assert!(output.status.success());
+    assert!(help.contains("serve") && help.contains("migrate"), "{help}");
+    assert!(help.contains("DLRHUB_PUBLIC_URL"), "{help}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn migrate_brings_a_fresh_database_to_the_current_schema(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let output = dlrhub()
+        .args(["migrate"])
+        .env("DATABASE_URL", database_url(&db))
+        .output()
+        .expect("dlrhub runs");
+
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pool = sqlx::PgPool::connect_with(db).await.expect("connects");
+    assert!(store::schema_status(&pool)
+        .await
+        .expect("readable")
+        .is_current());
+}
+
+#[sqlx::test(migrations = false)]
+async fn serve_stops_cleanly_on_sigterm(_: PgPoolOptions, db: PgConnectOptions) {
+    let mut child = dlrhub()
+        .args(["serve"])
+        .env("DATABASE_URL", database_url(&db))
+        .env("DLRHUB_MASTER_KEY", KEY)
+        .env("DLRHUB_LISTEN_ADDR", "127.0.0.1:0")
+        .env("DLRHUB_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("dlrhub starts");
+    let address = wait_for_listening_address(&mut child);
+    let health = reqwest::get(format!("http://{address}/healthz"))
+        .await
+        .expect("answers");
+    assert!(health.status().is_success());
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+
+    let status = wait_for_exit(&mut child, Duration::from_secs(10));
+    assert!(status.success(), "dlrhub exited with {status}");
+}
+
+/// Reads the JSON log until the "listening" line and returns its address.
+fn wait_for_listening_address(child: &mut Child) -> String {
+    let stdout = child.stdout.take().expect("stdout is piped");
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("a log line");
+        let entry: serde_json::Value = serde_json::from_str(&line).expect("JSON logs");
+        if entry["fields"]["message"] == "dlrhub is listening" {
+            return entry["fields"]["address"]
+                .as_str()
+                .expect("an address")
+                .to_owned();
+        }
+    }
+    panic!("dlrhub exited before listening");
+}
+
+fn wait_for_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("waits") {
+            return status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("dlrhub did not stop within {limit:?} of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,13 @@
+//! dlrhub's data layer.
+//!
+//! One crate owns the schema (`migrations/` at the workspace root) and every query, so the
+//! server's HTTP routes and background workers and the app's server functions (which run
+//! inside the same process) read and write Postgres the same way. Queries are checked at
+//! compile time against the committed `.sqlx/` data.
+
+mod pool;
+mod schema;
+
+pub use pool::{connect, PoolSettings};
+pub use schema::{migrate, schema_status, MigrateError, SchemaStatus, SchemaStatusError};
+pub use sqlx::PgPool;
