@@ -17,7 +17,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::layouts::ConsoleLayout;
-use crate::pages::{NotFoundPage, OverviewPage};
+use crate::pages::{ErrorPage, NotFoundPage, OverviewPage};
 
 /// The HTML document the server streams; `App` renders inside its body.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -49,9 +49,11 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · dlrhub") />
         <Router>
             <ConsoleLayout>
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=OverviewPage />
-                </Routes>
+                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
+                    <Routes fallback=NotFoundPage>
+                        <Route path=path!("/") view=OverviewPage />
+                    </Routes>
+                </ErrorBoundary>
             </ConsoleLayout>
         </Router>
     }

@@ -12,7 +12,9 @@ test("the overview shows the title, the navigation and the service status", asyn
     await expect(nav.getByText(section, { exact: true })).toBeVisible();
   }
   await expect(nav.getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
-  await expect(page.getByText(/Ready · schema version \d+/)).toBeVisible();
+  const status = page.getByRole("region", { name: "Service status" });
+  await expect(status.getByText("Ready", { exact: true })).toBeVisible();
+  await expect(status.getByText(/^\d+ \(current\)$/)).toBeVisible();
 });
 
 test("the menu button works once the page has hydrated", async ({ page }) => {

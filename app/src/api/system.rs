@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 pub struct ServiceStatus {
     pub version: String,
     pub database: DatabaseState,
-    /// When the server checked, in UTC (RFC 3339).
+    /// When the server checked, in UTC: RFC 3339 for machines, and for people.
     pub checked_at: String,
+    pub checked_at_text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,9 +39,11 @@ pub async fn get_service_status() -> Result<ServiceStatus, ServerFnError> {
             }
         }
     };
+    let now = chrono::Utc::now();
     Ok(ServiceStatus {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         database,
-        checked_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        checked_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        checked_at_text: now.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
     })
 }

@@ -66,17 +66,17 @@ pub fn Sidebar(on_navigate: impl Fn() + Clone + Send + Sync + 'static) -> impl I
                         </A>
                     </li>
                 }
-                    .into_any()
+                .into_any()
             } else {
                 view! {
                     <li>
                         <span class="nav__link nav__link--soon" aria-disabled="true">
-                            {section.label}
+                            <span>{section.label}</span>
                             <small class="nav__soon">"soon"</small>
                         </span>
                     </li>
                 }
-                    .into_any()
+                .into_any()
             }
         })
         .collect_view();

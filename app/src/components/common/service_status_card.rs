@@ -7,6 +7,7 @@ use crate::api::system::{get_service_status, DatabaseState, ServiceStatus};
 #[component]
 pub fn ServiceStatusCard() -> impl IntoView {
     let status = Resource::new(|| (), |_| get_service_status());
+    let checking = RwSignal::new(false);
 
     view! {
         <section class="panel" aria-labelledby="service-status-title">
@@ -18,14 +19,16 @@ pub fn ServiceStatusCard() -> impl IntoView {
                     type="button"
                     class="button button--quiet"
                     on:click=move |_| status.refetch()
+                    disabled=move || checking.get()
+                    aria-busy=move || checking.get().to_string()
                 >
-                    "Check again"
+                    {move || if checking.get() { "Checking…" } else { "Check again" }}
                 </button>
             </div>
             <ErrorBoundary fallback=|errors| {
                 view! { <ErrorPanel errors what="the service status" /> }
             }>
-                <Transition fallback=StatusSkeleton>
+                <Transition fallback=StatusSkeleton set_pending=checking.write_only()>
                     {move || Suspend::new(async move {
                         status.await.map(|status| view! { <StatusList status /> })
                     })}
@@ -37,29 +40,35 @@ pub fn ServiceStatusCard() -> impl IntoView {
 
 #[component]
 fn StatusList(status: ServiceStatus) -> impl IntoView {
-    let (chip, database) = match status.database {
+    let (chip, state, schema) = match status.database {
         DatabaseState::Ready { schema_version } => (
             "chip chip--ok",
-            format!("Ready · schema version {schema_version}"),
+            "Ready".to_owned(),
+            format!("{schema_version} (current)"),
         ),
         DatabaseState::MigrationsPending { pending } => (
             "chip chip--warn",
-            format!("Migrations pending: {pending:?}. Run `dlrhub migrate`."),
+            "Migrations pending".to_owned(),
+            format!("{pending:?} not applied: run `dlrhub migrate`"),
         ),
-        DatabaseState::Unreachable { reason } => ("chip chip--bad", reason),
+        DatabaseState::Unreachable { reason } => ("chip chip--bad", reason, "unknown".to_owned()),
     };
 
     view! {
         <dl class="facts">
             <dt>"Database"</dt>
             <dd>
-                <span class=chip>{database}</span>
+                <span class=chip>{state}</span>
             </dd>
+            <dt>"Schema"</dt>
+            <dd class="mono">{schema}</dd>
             <dt>"Version"</dt>
             <dd class="mono">{status.version}</dd>
             <dt>"Checked"</dt>
             <dd>
-                <time datetime=status.checked_at.clone()>{status.checked_at.clone()}</time>
+                <time datetime=status.checked_at.clone() title=status.checked_at>
+                    {status.checked_at_text}
+                </time>
             </dd>
         </dl>
     }
@@ -71,6 +80,10 @@ fn StatusSkeleton() -> impl IntoView {
     view! {
         <dl class="facts" aria-busy="true">
             <dt>"Database"</dt>
+            <dd>
+                <span class="skeleton"></span>
+            </dd>
+            <dt>"Schema"</dt>
             <dd>
                 <span class="skeleton"></span>
             </dd>
