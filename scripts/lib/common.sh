@@ -117,6 +117,14 @@ ensure_build_tools() {
   ensure_wasm_opt
 }
 
+# sqlx-cli creates databases, runs migrations and checks the offline query data.
+ensure_sqlx_cli() {
+  have sqlx && [[ $(sqlx --version) == *"$SQLX_CLI_VERSION"* ]] && return
+  say "installing sqlx-cli $SQLX_CLI_VERSION"
+  cargo install -q sqlx-cli --version "$SQLX_CLI_VERSION" --no-default-features \
+    --features postgres,rustls --locked --root "$LOCAL"
+}
+
 # Formatting, linting and offline query data checks.
 ensure_check_tools() {
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
@@ -124,11 +132,7 @@ ensure_check_tools() {
     say "installing leptosfmt $LEPTOSFMT_VERSION"
     cargo install -q leptosfmt --version "$LEPTOSFMT_VERSION" --locked --root "$LOCAL"
   fi
-  if ! have sqlx || [[ $(sqlx --version) != *"$SQLX_CLI_VERSION"* ]]; then
-    say "installing sqlx-cli $SQLX_CLI_VERSION"
-    cargo install -q sqlx-cli --version "$SQLX_CLI_VERSION" --no-default-features \
-      --features postgres,rustls --locked --root "$LOCAL"
-  fi
+  ensure_sqlx_cli
 }
 
 # Debian's Chromium and the end-to-end suite's Node packages. Never a browser download.

@@ -38,6 +38,7 @@ impl FromRef<AppState> for PgPool {
 
 pub struct Application {
     listener: TcpListener,
+    local_addr: SocketAddr,
     router: Router,
 }
 
@@ -49,18 +50,22 @@ impl Application {
         let listener = TcpListener::bind(settings.listen_addr)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen_addr))?;
-        let leptos_options = leptos_options(settings, listener.local_addr()?);
+        let local_addr = listener
+            .local_addr()
+            .context("reading the address the listener is bound to")?;
         let router = router(AppState {
-            leptos_options,
+            leptos_options: leptos_options(settings, local_addr),
             pool,
         });
-        Ok(Self { listener, router })
+        Ok(Self {
+            listener,
+            local_addr,
+            router,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound TCP listener has a local address")
+        self.local_addr
     }
 
     pub fn port(&self) -> u16 {

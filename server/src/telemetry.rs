@@ -27,10 +27,15 @@ impl LogFormat {
     }
 }
 
-/// Installs the global subscriber. `RUST_LOG` filters (default `info`). Calling it twice,
-/// as tests do, keeps the first subscriber.
+/// Without `RUST_LOG`: informational logs, minus the notices Postgres sends while
+/// migrating an up-to-date schema ("relation already exists, skipping").
+const DEFAULT_FILTER: &str = "info,sqlx::postgres::notice=warn";
+
+/// Installs the global subscriber. `RUST_LOG` filters. Calling it twice, as tests do,
+/// keeps the first subscriber.
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let _already_set = match format {
         LogFormat::Pretty => builder.try_init(),

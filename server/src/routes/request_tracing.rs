@@ -43,6 +43,6 @@ fn request_span(request: &Request<Body>) -> Span {
         "request",
         method = %request.method(),
         path = %request.uri().path(),
-        request_id,
+        request_id = %request_id,
     )
 }

@@ -5,6 +5,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
@@ -94,29 +96,81 @@ async fn migrate_brings_a_fresh_database_to_the_current_schema(
 
 #[sqlx::test(migrations = false)]
 async fn serve_stops_cleanly_on_sigterm(_: PgPoolOptions, db: PgConnectOptions) {
-    let mut child = dlrhub()
-        .args(["serve"])
-        .env("DATABASE_URL", database_url(&db))
-        .env("DLRHUB_MASTER_KEY", KEY)
-        .env("DLRHUB_LISTEN_ADDR", "127.0.0.1:0")
-        .env("DLRHUB_LOG_FORMAT", "json")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("dlrhub starts");
+    let mut child = serve(&db);
     let address = wait_for_listening_address(&mut child);
     let health = reqwest::get(format!("http://{address}/healthz"))
         .await
         .expect("answers");
     assert!(health.status().is_success());
 
+    terminate(&child);
+
+    let status = wait_for_exit(&mut child, Duration::from_secs(10));
+    assert!(status.success(), "dlrhub exited with {status}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_request_in_flight_at_sigterm_still_gets_its_answer(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let mut child = serve(&db);
+    let address = wait_for_listening_address(&mut child);
+
+    // Send the headers and half the body, so the request is in flight when the signal lands.
+    let mut stream = TcpStream::connect(&address).await.expect("connects");
+    let body = "x=1";
+    let head = format!(
+        "POST /api/service_status HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .expect("sends the headers");
+    stream
+        .write_all(&body.as_bytes()[..1])
+        .await
+        .expect("sends part of the body");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    terminate(&child);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stream
+        .write_all(&body.as_bytes()[1..])
+        .await
+        .expect("sends the rest");
+
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .await
+        .expect("reads the answer");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("schema_version"), "{response}");
+    let status = wait_for_exit(&mut child, Duration::from_secs(10));
+    assert!(status.success(), "dlrhub exited with {status}");
+}
+
+/// Starts `dlrhub serve` on a free port with JSON logs on its stdout.
+fn serve(db: &PgConnectOptions) -> Child {
+    dlrhub()
+        .args(["serve"])
+        .env("DATABASE_URL", database_url(db))
+        .env("DLRHUB_MASTER_KEY", KEY)
+        .env("DLRHUB_LISTEN_ADDR", "127.0.0.1:0")
+        .env("DLRHUB_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("dlrhub starts")
+}
+
+fn terminate(child: &Child) {
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(killed.success());
-
-    let status = wait_for_exit(&mut child, Duration::from_secs(10));
-    assert!(status.success(), "dlrhub exited with {status}");
 }
 
 /// Reads the JSON log until the "listening" line and returns its address.
