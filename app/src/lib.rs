@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod components;
+pub mod http_status;
 pub mod layouts;
 pub mod pages;
 

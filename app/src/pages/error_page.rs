@@ -3,15 +3,13 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::components::common::ErrorPanel;
+use crate::http_status::set_http_status;
 
 /// Shown when a page fails as a whole (an error no inner boundary caught). During SSR it
 /// sets the HTTP status to 500 so monitoring sees the failure.
 #[component]
 pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
-    }
+    set_http_status(500);
 
     view! {
         <Title text="Something went wrong" />

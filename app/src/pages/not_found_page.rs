@@ -2,14 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::http_status::set_http_status;
+
 /// Shown for any path the console does not know. During SSR it also sets the HTTP status,
 /// so crawlers, scripts and `curl -f` see a real 404.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    set_http_status(404);
 
     view! {
         <Title text="Page not found" />
