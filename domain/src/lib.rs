@@ -1,0 +1,21 @@
+//! dlrhub's domain: what Sinch sends, what it means, and what MoEngage receives.
+//!
+//! Everything here is pure (no I/O, no clock), so the webhook, the workers, the CLI and
+//! the browser build share one definition. Values that cannot be built invalid are
+//! newtypes with a `parse` constructor (`AppKey`, `CustomerId`, `Msisdn`).
+
+mod app_key;
+mod client_reference;
+mod customer_id;
+mod event;
+mod msisdn;
+mod report;
+mod status;
+
+pub use app_key::{AppKey, AppKeyError};
+pub use client_reference::ClientReference;
+pub use customer_id::{CustomerId, UidRejection};
+pub use event::EventKind;
+pub use msisdn::{Msisdn, MsisdnError};
+pub use report::{Channel, Observation, ReportError, SinchReport};
+pub use status::DeliveryStatus;
