@@ -7,6 +7,7 @@
 mod app_key;
 mod client_reference;
 mod customer_id;
+mod data_center;
 mod event;
 mod msisdn;
 mod report;
@@ -15,6 +16,7 @@ mod status;
 pub use app_key::{AppKey, AppKeyError};
 pub use client_reference::ClientReference;
 pub use customer_id::{CustomerId, UidRejection};
+pub use data_center::{DataCenter, DataCenterError};
 pub use event::EventKind;
 pub use msisdn::{Msisdn, MsisdnError};
 pub use report::{Channel, Observation, ReportError, SinchReport};

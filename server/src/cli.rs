@@ -21,7 +21,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, Default, Subcommand)]
+#[derive(Debug, Clone, Default, Subcommand)]
 pub enum Command {
     /// Serve the console, the Sinch webhook and the health checks (the default).
     ///
@@ -36,4 +36,41 @@ pub enum Command {
     /// Needs only DATABASE_URL. Safe to run while other dlrhub processes are serving:
     /// migrations take an advisory lock.
     Migrate,
+    /// Register MoEngage workspaces and manage their Sinch integration.
+    #[command(subcommand, after_help = CONFIGURATION_HELP)]
+    Tenant(TenantCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum TenantCommand {
+    /// Register a workspace; prints its callback URL. The integration starts disabled.
+    Add {
+        /// The MoEngage workspace id (app_key), from MoEngage Settings → General.
+        #[arg(long)]
+        app_key: String,
+        /// A name people recognise, e.g. "Acme (production)".
+        #[arg(long)]
+        name: String,
+        /// The MoEngage data center: 01 to 06.
+        #[arg(long)]
+        dc: String,
+        /// The workspace's MoEngage Data API key; stored encrypted, shown only as its last 4.
+        #[arg(long, env = "DLRHUB_DATA_API_KEY", hide_env_values = true)]
+        data_api_key: String,
+    },
+    /// Enable the Sinch integration: callbacks are accepted from now on.
+    Enable { app_key: String },
+    /// Disable the Sinch integration: callbacks answer 403 and are counted.
+    Disable { app_key: String },
+    /// List the registered workspaces.
+    List,
+    /// Show one workspace, with its callback URL (which carries its credentials).
+    Show {
+        app_key: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the callback password; the old callback URL stops working at once.
+    RotateCredentials { app_key: String },
 }

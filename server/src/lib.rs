@@ -22,5 +22,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or_default() {
         Command::Serve => commands::serve::run().await,
         Command::Migrate => commands::migrate::run().await,
+        Command::Tenant(command) => commands::tenant::run(command).await,
     }
 }

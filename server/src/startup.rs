@@ -4,24 +4,30 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use app::{shell, App};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
-use store::PgPool;
+use store::{Cipher, PgPool};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use url::Url;
 
 use crate::configuration::Settings;
-use crate::routes::{self, health};
+use crate::routes::{self, health, webhooks};
 
 /// What every handler and server function can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    /// Opens and seals secrets at rest under the master key.
+    pub cipher: Cipher,
+    /// The base of callback URLs handed to Sinch.
+    pub public_url: Url,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -56,6 +62,8 @@ impl Application {
         let router = router(AppState {
             leptos_options: leptos_options(settings, local_addr),
             pool,
+            cipher: Cipher::new(settings.master_key.expose()),
+            public_url: settings.public_url.clone(),
         });
         Ok(Self {
             listener,
@@ -105,6 +113,10 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(
+            "/webhooks/sinch/{app_key}",
+            post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
+        )
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),

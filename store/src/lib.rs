@@ -5,9 +5,14 @@
 //! inside the same process) read and write Postgres the same way. Queries are checked at
 //! compile time against the committed `.sqlx/` data.
 
+pub mod cipher;
+pub mod ingest;
 mod pool;
 mod schema;
+pub mod tenants;
+pub mod webhook_records;
 
+pub use cipher::Cipher;
 pub use pool::{connect, PoolSettings};
 pub use schema::{migrate, schema_status, MigrateError, SchemaStatus, SchemaStatusError};
 pub use sqlx::PgPool;

@@ -1,2 +1,3 @@
 pub mod migrate;
 pub mod serve;
+pub mod tenant;

@@ -2,5 +2,6 @@
 
 pub mod health;
 mod request_tracing;
+pub mod webhooks;
 
 pub use request_tracing::request_tracing;

@@ -202,3 +202,113 @@ fn wait_for_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Runs `dlrhub tenant ...` against the test database, as an operator would.
+fn tenant_command(db: &PgConnectOptions, public_url: &str, args: &[&str]) -> std::process::Output {
+    dlrhub()
+        .arg("tenant")
+        .args(args)
+        .env("DATABASE_URL", database_url(db))
+        .env("DLRHUB_MASTER_KEY", KEY)
+        .env("DLRHUB_PUBLIC_URL", public_url)
+        .output()
+        .expect("dlrhub runs")
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_callback_url_an_operator_hands_out_is_accepted_until_rotated(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let mut child = serve(&db);
+    let address = wait_for_listening_address(&mut child);
+    let public_url = format!("http://{address}");
+    let run = |args: &[&str]| {
+        let output = tenant_command(&db, &public_url, args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    run(&[
+        "add",
+        "--app-key",
+        "ACME01",
+        "--name",
+        "Acme",
+        "--dc",
+        "DC-02",
+        "--data-api-key",
+        "secret-9876",
+    ]);
+    run(&["enable", "ACME01"]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&run(&["show", "ACME01", "--json"])).expect("JSON");
+    let callback_url = shown["callback_url"]
+        .as_str()
+        .expect("a callback URL")
+        .to_owned();
+    assert!(
+        !shown.to_string().contains("secret-9876"),
+        "the Data API key is never shown"
+    );
+    assert_eq!(shown["moengage_api_key_last4"], "9876");
+    assert!(
+        callback_url.starts_with("http://sinch-"),
+        "{callback_url}"
+    );
+    assert!(
+        callback_url.ends_with(&format!("@{address}/webhooks/sinch/ACME01")),
+        "{callback_url}"
+    );
+
+    let report = serde_json::json!({
+        "type": "recipient_delivery_report_sms", "batch_id": "B1", "recipient": "+4915112345678",
+        "code": 0, "status": "Delivered", "at": "2024-05-01T10:00:00Z", "client_reference": "$uid=7" });
+    let post = |url: String| {
+        let report = report.clone();
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&report)
+                .send()
+                .await
+                .expect("answers")
+                .status()
+        }
+    };
+    assert_eq!(post(callback_url.clone()).await, reqwest::StatusCode::OK);
+
+    let rotated = run(&["rotate-credentials", "ACME01"]);
+    let new_url = rotated
+        .lines()
+        .last()
+        .expect("the new URL")
+        .trim()
+        .to_owned();
+    assert_ne!(new_url, callback_url);
+    assert_eq!(post(callback_url).await, reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(post(new_url).await, reqwest::StatusCode::OK);
+
+    let duplicate = tenant_command(
+        &db,
+        &public_url,
+        &[
+            "add",
+            "--app-key",
+            "ACME01",
+            "--name",
+            "Again",
+            "--dc",
+            "1",
+            "--data-api-key",
+            "k",
+        ],
+    );
+    assert!(!duplicate.status.success());
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
+    terminate(&child);
+    wait_for_exit(&mut child, Duration::from_secs(10));
+}

@@ -1,12 +1,16 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use domain::{AppKey, DataCenter};
 use server::configuration::{DatabaseSettings, MasterKey, Settings, SiteSettings};
 use server::startup::Application;
 use server::telemetry::LogFormat;
 use sqlx::postgres::PgConnectOptions;
-use store::PoolSettings;
+use store::tenants::{self, NewTenant};
+use store::{Cipher, PgPool, PoolSettings};
 use tokio_util::sync::CancellationToken;
+
+const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// A running application and a client to talk to it. Dropping it stops the server.
 pub struct TestApp {
@@ -14,7 +18,17 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The test database, for arranging states the HTTP API cannot produce.
     pub db: PgConnectOptions,
+    /// A pool of the test's own on that database, for checking what was stored.
+    pub pool: PgPool,
+    pub cipher: Cipher,
     stop: CancellationToken,
+}
+
+/// A registered tenant and the credentials Sinch would present for it.
+pub struct TestTenant {
+    pub app_key: String,
+    pub username: String,
+    pub password: String,
 }
 
 impl TestApp {
@@ -30,8 +44,7 @@ impl TestApp {
             listen_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             public_url: "http://127.0.0.1/".parse().expect("a valid URL"),
             log_format: LogFormat::Pretty,
-            master_key: MasterKey::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
-                .expect("a valid key"),
+            master_key: MasterKey::parse(MASTER_KEY).expect("a valid key"),
             shutdown_grace: Duration::from_secs(5),
             site: SiteSettings {
                 root: "target/site".into(),
@@ -44,12 +57,64 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", application.port());
         let stop = CancellationToken::new();
         tokio::spawn(application.run_until_stopped(stop.clone()));
+        let pool = store::connect(db.clone(), PoolSettings::default());
+        let key = MasterKey::parse(MASTER_KEY).expect("a valid key");
         Self {
             address,
             client: reqwest::Client::new(),
             db,
+            pool,
+            cipher: Cipher::new(key.expose()),
             stop,
         }
+    }
+
+    /// Registers a tenant, as `dlrhub tenant add` does, with the integration on or off.
+    pub async fn tenant(&self, app_key: &str, enabled: bool) -> TestTenant {
+        let app_key = AppKey::parse(app_key).expect("a valid workspace id");
+        let new = NewTenant {
+            app_key: app_key.clone(),
+            name: format!("{app_key} (test)"),
+            data_center: DataCenter::parse("01").expect("valid"),
+            moengage_api_key: "moe-test-key-1234".into(),
+        };
+        let tenant = tenants::create(&self.pool, &self.cipher, new)
+            .await
+            .expect("registers");
+        if enabled {
+            tenants::set_integration(&self.pool, &app_key, true, "test")
+                .await
+                .expect("enables");
+        }
+        let credentials = tenant.callback_credentials(&self.cipher).expect("opens");
+        TestTenant {
+            app_key: app_key.to_string(),
+            username: credentials.username,
+            password: credentials.password,
+        }
+    }
+
+    /// Posts a delivery report the way Sinch does: JSON, with the tenant's credentials.
+    pub async fn post_report(&self, tenant: &TestTenant, body: &str) -> reqwest::Response {
+        self.client
+            .post(format!(
+                "{}/webhooks/sinch/{}",
+                self.address, tenant.app_key
+            ))
+            .basic_auth(&tenant.username, Some(&tenant.password))
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("the request reaches the server")
+    }
+
+    /// Counts the rows a query selects, e.g. `count("events WHERE kind = 'sent'")`.
+    pub async fn count(&self, from_where: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {from_where}"))
+            .fetch_one(&self.pool)
+            .await
+            .expect("the count runs")
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -1,0 +1,149 @@
+//! `dlrhub tenant ...`: register MoEngage workspaces and manage their Sinch integration.
+
+use anyhow::Context;
+use domain::{AppKey, DataCenter};
+use serde_json::json;
+use store::tenants::{self, NewTenant, Tenant};
+use store::Cipher;
+
+use crate::cli::TenantCommand;
+use crate::configuration::Settings;
+
+pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
+    let settings = Settings::from_env().context("configuration error")?;
+    let pool = settings.database.pool();
+    store::migrate(&pool).await?;
+    let cipher = Cipher::new(settings.master_key.expose());
+    let show =
+        |tenant: &Tenant, as_json: bool| describe(tenant, &settings.public_url, &cipher, as_json);
+
+    match command {
+        TenantCommand::Add {
+            app_key,
+            name,
+            dc,
+            data_api_key,
+        } => {
+            let new = NewTenant {
+                app_key: parse_app_key(&app_key)?,
+                name,
+                data_center: DataCenter::parse(&dc).context("--dc")?,
+                moengage_api_key: data_api_key,
+            };
+            let tenant = tenants::create(&pool, &cipher, new).await?;
+            println!(
+                "Registered. The integration is disabled until `dlrhub tenant enable {}`.\n",
+                tenant.app_key
+            );
+            show(&tenant, false)
+        }
+        TenantCommand::Enable { app_key } => {
+            let tenant =
+                tenants::set_integration(&pool, &parse_app_key(&app_key)?, true, &operator())
+                    .await?;
+            println!("The Sinch integration is enabled for {}.", tenant.app_key);
+            Ok(())
+        }
+        TenantCommand::Disable { app_key } => {
+            let tenant =
+                tenants::set_integration(&pool, &parse_app_key(&app_key)?, false, &operator())
+                    .await?;
+            println!(
+                "The Sinch integration is disabled for {}: its callbacks now answer 403.",
+                tenant.app_key
+            );
+            Ok(())
+        }
+        TenantCommand::RotateCredentials { app_key } => {
+            let tenant =
+                tenants::rotate_callback_password(&pool, &cipher, &parse_app_key(&app_key)?)
+                    .await?;
+            println!("New callback credentials. Until the callback URL in Sinch is replaced, its calls answer 401:\n");
+            println!("{}", tenant.callback_url(&settings.public_url, &cipher)?);
+            Ok(())
+        }
+        TenantCommand::List => {
+            let all = tenants::list(&pool).await.context("listing tenants")?;
+            if all.is_empty() {
+                println!("No tenants yet. Register one with `dlrhub tenant add --help`.");
+            }
+            for tenant in all {
+                let state = if tenant.integration_enabled {
+                    "enabled"
+                } else {
+                    "disabled"
+                };
+                println!(
+                    "{:<28} {:<8} {:<9} {}",
+                    tenant.app_key, tenant.data_center, state, tenant.name
+                );
+            }
+            Ok(())
+        }
+        TenantCommand::Show { app_key, json } => {
+            let app_key = parse_app_key(&app_key)?;
+            let tenant = tenants::find(&pool, &app_key)
+                .await
+                .context("reading the tenant")?
+                .ok_or_else(|| anyhow::anyhow!("no tenant has the workspace id {app_key}"))?;
+            show(&tenant, json)
+        }
+    }
+}
+
+fn parse_app_key(raw: &str) -> anyhow::Result<AppKey> {
+    AppKey::parse(raw).with_context(|| format!("`{raw}` is not a MoEngage workspace id"))
+}
+
+/// Who the audit trail names for changes made from the command line.
+fn operator() -> String {
+    match std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
+        Ok(user) if !user.is_empty() => format!("cli:{user}"),
+        _ => "cli".to_owned(),
+    }
+}
+
+fn describe(
+    tenant: &Tenant,
+    public_url: &url::Url,
+    cipher: &Cipher,
+    as_json: bool,
+) -> anyhow::Result<()> {
+    let callback_url = tenant.callback_url(public_url, cipher).context(
+        "opening the callback credentials (is DLRHUB_MASTER_KEY the one they were sealed with?)",
+    )?;
+    if as_json {
+        let mut value = serde_json::to_value(tenant)?;
+        value["callback_url"] = json!(callback_url.as_str());
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(());
+    }
+    let integration = match (
+        &tenant.integration_enabled,
+        &tenant.integration_changed_by,
+        &tenant.integration_changed_at,
+    ) {
+        (true, Some(by), Some(at)) => {
+            format!("enabled by {by} at {}", at.format("%Y-%m-%d %H:%M UTC"))
+        }
+        (false, Some(by), Some(at)) => {
+            format!("disabled by {by} at {}", at.format("%Y-%m-%d %H:%M UTC"))
+        }
+        (enabled, _, _) => if *enabled { "enabled" } else { "disabled" }.to_owned(),
+    };
+    println!("Workspace id   {}", tenant.app_key);
+    println!("Name           {}", tenant.name);
+    println!(
+        "Data center    {} ({})",
+        tenant.data_center,
+        tenant.data_center.api_base_url()
+    );
+    println!("Data API key   ••••{}", tenant.moengage_api_key_last4);
+    println!("Integration    {integration}");
+    println!(
+        "HMAC signing   {}",
+        if tenant.has_hmac_secret { "on" } else { "off" }
+    );
+    println!("Callback URL   {callback_url}");
+    Ok(())
+}

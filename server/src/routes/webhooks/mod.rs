@@ -1,0 +1,7 @@
+//! Callbacks from third parties: Sinch delivery reports at `POST /webhooks/sinch/{app_key}`.
+
+mod basic_auth;
+mod error;
+mod sinch;
+
+pub use sinch::{receive, MAX_BODY_BYTES};

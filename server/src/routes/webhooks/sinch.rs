@@ -1,0 +1,181 @@
+//! `POST /webhooks/sinch/{app_key}`: Sinch delivery reports for one MoEngage workspace.
+//!
+//! A 2xx means the report is committed. Answers follow how Sinch treats them: 5xx (and 429)
+//! are retried for about 23 hours, any other 4xx drops the report. So a well-formed report
+//! whose uid is unusable still gets 200 (it is stored as rejected), and only the database
+//! being unavailable answers 503.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use domain::{AppKey, SinchReport};
+use serde_json::{json, Value};
+use store::ingest::{self, IngestOutcome};
+use store::tenants::{self, Tenant};
+use store::webhook_records::{self, MalformedCall, RefusalReason};
+use store::{Cipher, PgPool};
+
+use super::basic_auth;
+use super::error::WebhookError;
+use crate::startup::AppState;
+
+/// Sinch's reports are a few KB; a full batch report for a large batch is the biggest.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Longer than a healthy commit, shorter than a caller's patience: past it, 503 makes
+/// Sinch retry, and idempotent ingestion makes the retry safe even if the commit landed.
+const INGEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[tracing::instrument(skip_all, fields(app_key = %raw_app_key))]
+pub async fn receive(
+    State(state): State<AppState>,
+    Path(raw_app_key): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), WebhookError> {
+    let tenant = authorise(&state.pool, &state.cipher, &raw_app_key, &headers).await?;
+    let body = match check_body(&headers, body) {
+        Ok(body) => body,
+        Err((error, bytes)) => {
+            return Err(record_malformed(&state.pool, &tenant, &headers, error, &bytes).await)
+        }
+    };
+    let report = match SinchReport::from_json(&body) {
+        Ok(report) => report,
+        Err(error) => {
+            return Err(record_malformed(&state.pool, &tenant, &headers, error.into(), &body).await)
+        }
+    };
+    let outcome = tokio::time::timeout(
+        INGEST_TIMEOUT,
+        ingest::ingest(&state.pool, tenant.id, &body, &report),
+    )
+    .await
+    .map_err(|_| WebhookError::TimedOut)?
+    .map_err(WebhookError::Unavailable)?;
+    Ok((StatusCode::OK, Json(answer(&outcome))))
+}
+
+/// Finds the tenant and checks that the integration is on and the caller is Sinch.
+async fn authorise(
+    pool: &PgPool,
+    cipher: &Cipher,
+    raw_app_key: &str,
+    headers: &HeaderMap,
+) -> Result<Tenant, WebhookError> {
+    let app_key = AppKey::parse(raw_app_key)
+        .map_err(|_| WebhookError::InvalidAppKey(raw_app_key.to_owned()))?;
+    let key = app_key.as_str();
+    let refuse = |reason: RefusalReason, error: WebhookError| async move {
+        if let Err(count_error) = webhook_records::count_refused(pool, key, reason).await {
+            tracing::warn!(
+                error = &count_error as &dyn std::error::Error,
+                "could not count a refused call"
+            );
+        }
+        error
+    };
+    let Some(tenant) = tenants::find(pool, &app_key)
+        .await
+        .map_err(WebhookError::Unavailable)?
+    else {
+        return Err(refuse(
+            RefusalReason::UnknownTenant,
+            WebhookError::UnknownTenant(app_key.to_string()),
+        )
+        .await);
+    };
+    if !tenant.integration_enabled {
+        return Err(refuse(
+            RefusalReason::Disabled,
+            WebhookError::Disabled(app_key.to_string()),
+        )
+        .await);
+    }
+    let credentials = tenant.callback_credentials(cipher).map_err(|e| {
+        WebhookError::Unexpected(anyhow::Error::new(e).context("opening the callback password"))
+    })?;
+    if !basic_auth::presents(headers, &credentials.username, &credentials.password) {
+        return Err(refuse(RefusalReason::Unauthorized, WebhookError::Unauthorized).await);
+    }
+    Ok(tenant)
+}
+
+/// A JSON body within the size limit, or the error with whatever bytes arrived.
+fn check_body(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Bytes, (WebhookError, Bytes)> {
+    let body = body.map_err(|rejection| {
+        let error = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebhookError::PayloadTooLarge(MAX_BODY_BYTES)
+        } else {
+            WebhookError::UnreadableBody(rejection.body_text())
+        };
+        (error, Bytes::new())
+    })?;
+    if !is_json(headers) {
+        return Err((WebhookError::UnsupportedMediaType, body));
+    }
+    Ok(body)
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim();
+            mime.eq_ignore_ascii_case("application/json")
+                || mime.to_ascii_lowercase().ends_with("+json")
+        })
+}
+
+/// Keeps what arrived so support can see it, and returns the error to answer with.
+async fn record_malformed(
+    pool: &PgPool,
+    tenant: &Tenant,
+    headers: &HeaderMap,
+    error: WebhookError,
+    body: &[u8],
+) -> WebhookError {
+    let reason = error.to_string();
+    let call = MalformedCall {
+        status_code: error.status().as_u16(),
+        reason: &reason,
+        content_type: headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+        body,
+        declared_len: headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok()),
+    };
+    if let Err(record_error) = webhook_records::record_malformed(pool, tenant.id, call).await {
+        tracing::warn!(
+            error = &record_error as &dyn std::error::Error,
+            "could not record a malformed call"
+        );
+    }
+    error
+}
+
+fn answer(outcome: &IngestOutcome) -> Value {
+    match outcome {
+        IngestOutcome::Accepted {
+            enqueued,
+            suppressed,
+        } => {
+            json!({ "status": "accepted", "events_enqueued": enqueued, "events_suppressed": suppressed })
+        }
+        IngestOutcome::Duplicate => json!({ "status": "duplicate" }),
+        IngestOutcome::Rejected(rejection) => {
+            json!({ "status": "rejected", "reason": rejection.code(), "message": rejection.to_string() })
+        }
+    }
+}

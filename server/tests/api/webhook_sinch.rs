@@ -1,0 +1,619 @@
+//! `POST /webhooks/sinch/{app_key}`: what Sinch is answered, and what is stored.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::TestApp;
+
+fn recipient_report(status: &str, code: i64, at: &str) -> String {
+    json!({
+        "type": "recipient_delivery_report_sms", "batch_id": "01FC66621XXXXX119Z8PMV1QPQ",
+        "recipient": "+44231235674", "code": code, "status": status, "at": at,
+        "operator_status_at": at, "client_reference": "$uid=42$cat=otp$campaign=spring",
+        "operator": "23410",
+    })
+    .to_string()
+}
+
+async fn accepted(response: reqwest::Response) -> Value {
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("a JSON body")
+}
+
+async fn refused(response: reqwest::Response, status: StatusCode, error: &str) -> String {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.expect("a JSON reason");
+    assert_eq!(body["error"], error, "{body}");
+    body["message"].as_str().expect("a message").to_owned()
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_recipient_report_is_stored_with_its_event_enqueued(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    let body = accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Dispatched", 401, "2024-05-01T10:00:00.250Z"),
+        )
+        .await,
+    )
+    .await;
+
+    assert_eq!(
+        body,
+        json!({ "status": "accepted", "events_enqueued": 1, "events_suppressed": 0 })
+    );
+    assert_eq!(app.count("reports").await, 1);
+    let event: (String, String, String, String, String, i32, String, Value) = sqlx::query_as(
+        "SELECT kind, customer_id, category, recipient, sinch_status, sinch_code, forward_state, extra FROM events",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("one event");
+    assert_eq!(
+        event,
+        (
+            "sent".into(),
+            "42".into(),
+            "otp".into(),
+            "+44231235674".into(),
+            "Dispatched".into(),
+            401,
+            "pending".into(),
+            json!({ "campaign": "spring" })
+        )
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_raw_report_is_kept_verbatim(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let raw = format!(
+        "  {}\n",
+        recipient_report("Delivered", 0, "2024-05-01T10:00:00Z")
+    );
+
+    accepted(app.post_report(&acme, &raw).await).await;
+
+    let stored: String = sqlx::query_scalar("SELECT body FROM reports")
+        .fetch_one(&app.pool)
+        .await
+        .expect("stored");
+    assert_eq!(stored, raw);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_retried_report_is_answered_2xx_and_adds_nothing(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
+
+    accepted(app.post_report(&acme, &report).await).await;
+    let retry = accepted(app.post_report(&acme, &report).await).await;
+
+    assert_eq!(retry, json!({ "status": "duplicate" }));
+    assert_eq!(app.count("reports").await, 1);
+    assert_eq!(app.count("message_statuses").await, 1);
+    assert_eq!(app.count("events").await, 1);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_status_reported_again_in_another_report_creates_no_second_event(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Delivered", 0, "2024-05-01T10:00:00Z"),
+        )
+        .await,
+    )
+    .await;
+    let again = accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Delivered", 0, "2024-05-01T10:00:09Z"),
+        )
+        .await,
+    )
+    .await;
+
+    assert_eq!(again["events_enqueued"], 0);
+    assert_eq!(app.count("events WHERE kind = 'delivered'").await, 1);
+}
+
+/// The stored story of the message: its final status, its history and its events.
+async fn message_story(app: &TestApp) -> (Option<String>, Vec<String>, Vec<(String, String)>) {
+    let final_status: Option<String> = sqlx::query_scalar("SELECT final_status FROM messages")
+        .fetch_one(&app.pool)
+        .await
+        .expect("one message");
+    let history: Vec<String> =
+        sqlx::query_scalar("SELECT status FROM message_statuses ORDER BY reported_at")
+            .fetch_all(&app.pool)
+            .await
+            .expect("history");
+    let events: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, forward_state FROM events ORDER BY kind")
+            .fetch_all(&app.pool)
+            .await
+            .expect("events");
+    (final_status, history, events)
+}
+
+#[sqlx::test(migrations = false)]
+async fn dispatched_then_delivered_enqueues_sent_and_delivered(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Dispatched", 401, "2024-05-01T10:00:00Z"),
+        )
+        .await,
+    )
+    .await;
+    accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Delivered", 0, "2024-05-01T10:00:05Z"),
+        )
+        .await,
+    )
+    .await;
+
+    let (final_status, history, events) = message_story(&app).await;
+    assert_eq!(final_status.as_deref(), Some("Delivered"));
+    assert_eq!(history, ["Dispatched", "Delivered"]);
+    assert_eq!(
+        events,
+        [
+            ("delivered".into(), "pending".into()),
+            ("sent".into(), "pending".into())
+        ]
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_dispatched_after_the_final_status_is_stored_but_not_forwarded(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Delivered", 0, "2024-05-01T10:00:05Z"),
+        )
+        .await,
+    )
+    .await;
+    let late = accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Dispatched", 401, "2024-05-01T10:00:00Z"),
+        )
+        .await,
+    )
+    .await;
+
+    assert_eq!(late["events_suppressed"], 1);
+    let (final_status, history, events) = message_story(&app).await;
+    assert_eq!(final_status.as_deref(), Some("Delivered"));
+    assert_eq!(history, ["Dispatched", "Delivered"]);
+    assert_eq!(
+        events,
+        [
+            ("delivered".into(), "pending".into()),
+            ("sent".into(), "suppressed".into())
+        ]
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn only_the_first_final_status_becomes_an_event(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Failed", 404, "2024-05-01T10:00:05Z"),
+        )
+        .await,
+    )
+    .await;
+    accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Delivered", 0, "2024-05-01T10:00:09Z"),
+        )
+        .await,
+    )
+    .await;
+
+    let (final_status, history, events) = message_story(&app).await;
+    assert_eq!(final_status.as_deref(), Some("Failed"));
+    assert_eq!(history, ["Failed", "Delivered"]);
+    assert_eq!(events, [("delivery_failed".into(), "pending".into())]);
+}
+
+#[sqlx::test(migrations = false)]
+async fn queued_and_unknown_are_stored_but_not_forwarded(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Queued", 400, "2024-05-01T10:00:00Z"),
+        )
+        .await,
+    )
+    .await;
+    accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Unknown", 0, "2024-05-01T10:00:05Z"),
+        )
+        .await,
+    )
+    .await;
+    accepted(
+        app.post_report(
+            &acme,
+            &recipient_report("Throttled", 9999, "2024-05-01T10:00:06Z"),
+        )
+        .await,
+    )
+    .await;
+
+    assert_eq!(app.count("message_statuses").await, 3);
+    assert_eq!(app.count("events").await, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_full_batch_report_expands_to_one_event_per_recipient(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let report = json!({
+        "type": "delivery_report_sms", "batch_id": "B-FULL", "total_message_count": 3,
+        "client_reference": "$uid=42",
+        "statuses": [
+            { "code": 0, "status": "Delivered", "count": 2, "recipients": ["44231235674", "+44231235676"] },
+            { "code": 402, "status": "Aborted", "count": 1, "recipients": ["44231235675"] } ] });
+
+    let body = accepted(app.post_report(&acme, &report.to_string()).await).await;
+
+    assert_eq!(body["events_enqueued"], 3);
+    let events: Vec<(String, String)> =
+        sqlx::query_as("SELECT recipient, kind FROM events ORDER BY recipient")
+            .fetch_all(&app.pool)
+            .await
+            .expect("events");
+    assert_eq!(
+        events,
+        [
+            ("+44231235674".into(), "delivered".into()),
+            ("+44231235675".into(), "delivery_failed".into()),
+            ("+44231235676".into(), "delivered".into()),
+        ]
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_summary_report_yields_one_event_per_status_carrying_its_count(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let report = json!({
+        "type": "delivery_report_mms", "batch_id": "B-SUMMARY", "total_message_count": 7,
+        "client_reference": "$uid=42$cat=payment_update",
+        "statuses": [ { "code": 0, "status": "Delivered", "count": 5 },
+                      { "code": 406, "status": "Expired", "count": 2 } ] });
+
+    accepted(app.post_report(&acme, &report.to_string()).await).await;
+
+    let events: Vec<(String, i64, String)> =
+        sqlx::query_as("SELECT kind, count, recipient FROM events ORDER BY count DESC")
+            .fetch_all(&app.pool)
+            .await
+            .expect("events");
+    assert_eq!(
+        events,
+        [
+            ("delivered".into(), 5, String::new()),
+            ("delivery_failed".into(), 2, String::new())
+        ]
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn reports_without_a_usable_uid_are_answered_200_and_stored_as_rejected(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let without_uid =
+        recipient_report("Delivered", 0, "2024-05-01T10:00:00Z").replace("$uid=42", "");
+    let placeholder =
+        recipient_report("Delivered", 0, "2024-05-01T10:00:01Z").replace("uid=42", "uid=unknown");
+
+    let missing = accepted(app.post_report(&acme, &without_uid).await).await;
+    let refused_uid = accepted(app.post_report(&acme, &placeholder).await).await;
+
+    assert_eq!(missing["status"], "rejected");
+    assert_eq!(missing["reason"], "missing_uid");
+    assert_eq!(refused_uid["reason"], "refused_uid");
+    let reasons: Vec<String> =
+        sqlx::query_scalar("SELECT reason FROM rejections ORDER BY received_at")
+            .fetch_all(&app.pool)
+            .await
+            .expect("rejections");
+    assert_eq!(reasons, ["missing_uid", "refused_uid"]);
+    assert_eq!(app.count("reports").await, 2);
+    assert_eq!(app.count("events").await, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn concurrent_reports_about_one_message_create_one_event_per_slot(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    // Different bodies (the operator time differs), the same message and statuses.
+    let requests = (0..20).map(|i| {
+        let (status, code) = if i % 2 == 0 {
+            ("Dispatched", 401)
+        } else {
+            ("Delivered", 0)
+        };
+        let report = recipient_report(status, code, &format!("2024-05-01T10:00:{:02}Z", i));
+        let app = &app;
+        let acme = &acme;
+        async move { app.post_report(acme, &report).await.status() }
+    });
+
+    let statuses = futures::future::join_all(requests).await;
+
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert_eq!(app.count("messages").await, 1);
+    assert_eq!(app.count("events WHERE kind = 'sent'").await, 1);
+    assert_eq!(app.count("events WHERE kind = 'delivered'").await, 1);
+    assert_eq!(app.count("message_statuses").await, 20);
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_unknown_workspace_answers_404_and_is_counted(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let mut ghost = app.tenant("ACME01", true).await;
+    ghost.app_key = "GHOST42".into();
+
+    let message = refused(
+        app.post_report(&ghost, "{}").await,
+        StatusCode::NOT_FOUND,
+        "unknown_workspace",
+    )
+    .await;
+
+    assert!(message.contains("GHOST42"), "{message}");
+    assert_eq!(
+        app.count(
+            "refused_calls WHERE app_key = 'GHOST42' AND reason = 'unknown_tenant' AND calls = 1"
+        )
+        .await,
+        1
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_disabled_integration_answers_403_and_counts_the_waiting_traffic(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let beta = app.tenant("BETA02", false).await;
+    let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
+
+    refused(
+        app.post_report(&beta, &report).await,
+        StatusCode::FORBIDDEN,
+        "integration_disabled",
+    )
+    .await;
+    refused(
+        app.post_report(&beta, &report).await,
+        StatusCode::FORBIDDEN,
+        "integration_disabled",
+    )
+    .await;
+
+    assert_eq!(
+        app.count("refused_calls WHERE app_key = 'BETA02' AND reason = 'disabled' AND calls = 2")
+            .await,
+        1
+    );
+    assert_eq!(app.count("reports").await, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn wrong_or_missing_credentials_answer_401_and_are_counted(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let mut acme = app.tenant("ACME01", true).await;
+    let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
+    let anonymous = app
+        .client
+        .post(format!("{}/webhooks/sinch/ACME01", app.address))
+        .header("content-type", "application/json")
+        .body(report.clone())
+        .send()
+        .await
+        .expect("reaches the server");
+    assert_eq!(
+        anonymous.headers()["www-authenticate"],
+        "Basic realm=\"dlrhub\""
+    );
+    refused(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+
+    acme.password.push('x');
+    refused(
+        app.post_report(&acme, &report).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+
+    assert_eq!(
+        app.count("refused_calls WHERE reason = 'unauthorized' AND calls = 2")
+            .await,
+        1
+    );
+    assert_eq!(app.count("reports").await, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn bad_bodies_get_a_json_reason_and_are_kept_for_support(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let not_json = app
+        .client
+        .post(format!("{}/webhooks/sinch/ACME01", app.address))
+        .basic_auth(&acme.username, Some(&acme.password))
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .expect("reaches the server");
+
+    refused(
+        not_json,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    refused(
+        app.post_report(&acme, "{\"type\": ").await,
+        StatusCode::BAD_REQUEST,
+        "malformed_report",
+    )
+    .await;
+    let missing = refused(
+        app.post_report(
+            &acme,
+            &recipient_report("Delivered", 0, "2024-05-01T10:00:00Z")
+                .replace("\"recipient\"", "\"to\""),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "malformed_report",
+    )
+    .await;
+    assert!(missing.contains("missing field `recipient`"), "{missing}");
+    let huge = format!("{{\"pad\": \"{}\"}}", "x".repeat(1024 * 1024));
+    refused(
+        app.post_report(&acme, &huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+
+    let kept: Vec<(i16, String, i64)> = sqlx::query_as(
+        "SELECT status_code, left(body_excerpt, 9), body_bytes FROM malformed_calls ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("malformed calls");
+    assert_eq!(kept[0], (415, "hello".into(), 5));
+    assert_eq!(kept[1], (400, "{\"type\": ".into(), 9));
+    assert_eq!(kept[2].0, 400);
+    assert_eq!(kept[3].0, 413);
+    assert!(
+        kept[3].2 > 1024 * 1024,
+        "the declared size is kept: {:?}",
+        kept[3]
+    );
+    assert_eq!(app.count("reports").await, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_record_of_malformed_calls_is_capped_per_tenant(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    for i in 0..205 {
+        let response = app.post_report(&acme, &format!("not json {i}")).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+
+    assert_eq!(app.count("malformed_calls").await, 200);
+    assert_eq!(
+        app.count("malformed_calls WHERE body_excerpt = 'not json 204'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("malformed_calls WHERE body_excerpt = 'not json 4'")
+            .await,
+        0
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_unavailable_database_answers_503_so_sinch_retries(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    app.pool.close().await;
+    app.drop_database().await;
+
+    let message = refused(
+        app.post_report(
+            &acme,
+            &recipient_report("Delivered", 0, "2024-05-01T10:00:00Z"),
+        )
+        .await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+    )
+    .await;
+
+    assert!(message.contains("retry later"), "{message}");
+}

@@ -1,0 +1,320 @@
+//! Tenants: MoEngage workspaces registered with dlrhub, their credentials and whether the
+//! Sinch integration is enabled for them.
+
+use chrono::{DateTime, Utc};
+use domain::{AppKey, DataCenter};
+use serde::Serialize;
+use sqlx::{PgExecutor, PgPool};
+
+use crate::cipher::{random_token, Cipher, CipherError, SecretSlot};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, sqlx::Type)]
+#[sqlx(transparent)]
+#[serde(transparent)]
+pub struct TenantId(pub i64);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub app_key: AppKey,
+    pub name: String,
+    pub data_center: DataCenter,
+    pub moengage_api_key_last4: String,
+    pub integration_enabled: bool,
+    pub integration_changed_by: Option<String>,
+    pub integration_changed_at: Option<DateTime<Utc>>,
+    pub callback_username: String,
+    #[serde(skip)]
+    callback_password_encrypted: Vec<u8>,
+    pub has_hmac_secret: bool,
+    #[serde(skip)]
+    hmac_secret_encrypted: Option<Vec<u8>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The HTTP Basic credentials Sinch presents on every callback.
+pub struct CallbackCredentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl Tenant {
+    pub fn callback_credentials(
+        &self,
+        cipher: &Cipher,
+    ) -> Result<CallbackCredentials, CipherError> {
+        Ok(CallbackCredentials {
+            username: self.callback_username.clone(),
+            password: cipher.open(
+                &self.slot(CALLBACK_PASSWORD),
+                &self.callback_password_encrypted,
+            )?,
+        })
+    }
+
+    /// The URL to paste into the Sinch dashboard: the webhook path for this workspace under
+    /// dlrhub's public URL, with the Basic credentials Sinch will present.
+    pub fn callback_url(
+        &self,
+        public_url: &url::Url,
+        cipher: &Cipher,
+    ) -> Result<url::Url, CipherError> {
+        let credentials = self.callback_credentials(cipher)?;
+        let mut url = public_url.clone();
+        url.set_path(&format!(
+            "{}webhooks/sinch/{}",
+            public_url.path(),
+            self.app_key
+        ));
+        // Both parts are URL-safe by construction; a base URL that cannot carry
+        // credentials (not http/https) is refused when the configuration is read.
+        let _ = url.set_username(&credentials.username);
+        let _ = url.set_password(Some(&credentials.password));
+        Ok(url)
+    }
+
+    pub fn hmac_secret(&self, cipher: &Cipher) -> Result<Option<String>, CipherError> {
+        self.hmac_secret_encrypted
+            .as_deref()
+            .map(|blob| cipher.open(&self.slot(HMAC_SECRET), blob))
+            .transpose()
+    }
+
+    fn slot(&self, field: &'static str) -> SecretSlot<'_> {
+        SecretSlot {
+            app_key: self.app_key.as_str(),
+            field,
+        }
+    }
+}
+
+const CALLBACK_PASSWORD: &str = "callback_password";
+const HMAC_SECRET: &str = "hmac_secret";
+const MOENGAGE_API_KEY: &str = "moengage_api_key";
+
+pub struct NewTenant {
+    pub app_key: AppKey,
+    pub name: String,
+    pub data_center: DataCenter,
+    pub moengage_api_key: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateTenantError {
+    #[error("a tenant with workspace id {0} already exists")]
+    Conflict(AppKey),
+    #[error("the tenant name is empty")]
+    EmptyName,
+    #[error("the MoEngage Data API key is empty")]
+    EmptyApiKey,
+    #[error(transparent)]
+    Cipher(#[from] CipherError),
+    #[error("could not store the tenant")]
+    Database(#[source] sqlx::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TenantError {
+    #[error("no tenant has the workspace id {0}")]
+    NotFound(AppKey),
+    #[error(transparent)]
+    Cipher(#[from] CipherError),
+    #[error("could not read or update the tenant")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Registers a tenant with fresh callback credentials. The integration starts disabled.
+#[tracing::instrument(skip_all, fields(app_key = %new.app_key))]
+pub async fn create(
+    pool: &PgPool,
+    cipher: &Cipher,
+    new: NewTenant,
+) -> Result<Tenant, CreateTenantError> {
+    let name = new.name.trim();
+    if name.is_empty() {
+        return Err(CreateTenantError::EmptyName);
+    }
+    let api_key = new.moengage_api_key.trim();
+    if api_key.is_empty() {
+        return Err(CreateTenantError::EmptyApiKey);
+    }
+    let slot = |field| SecretSlot {
+        app_key: new.app_key.as_str(),
+        field,
+    };
+    let api_key_encrypted = cipher.seal(&slot(MOENGAGE_API_KEY), api_key)?;
+    let last4: String = api_key
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let username = format!("sinch-{}", random_token(8)?.to_lowercase());
+    let password_encrypted = cipher.seal(&slot(CALLBACK_PASSWORD), &random_token(32)?)?;
+    let row = sqlx::query_as!(
+        TenantRow,
+        r#"
+        INSERT INTO tenants (app_key, name, data_center, moengage_api_key_encrypted,
+                             moengage_api_key_last4, callback_username, callback_password_encrypted)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
+                  integration_changed_by, integration_changed_at, callback_username,
+                  callback_password_encrypted, hmac_secret_encrypted, created_at
+        "#,
+        new.app_key.as_str(),
+        name,
+        i16::from(new.data_center.number()),
+        api_key_encrypted,
+        last4,
+        username,
+        password_encrypted,
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(|error| match &error {
+        sqlx::Error::Database(db) if db.constraint() == Some("tenants_app_key_key") => {
+            CreateTenantError::Conflict(new.app_key.clone())
+        }
+        _ => CreateTenantError::Database(error),
+    })?;
+    row.try_into().map_err(CreateTenantError::Database)
+}
+
+#[tracing::instrument(skip_all, fields(%app_key))]
+pub async fn find(
+    executor: impl PgExecutor<'_>,
+    app_key: &AppKey,
+) -> Result<Option<Tenant>, sqlx::Error> {
+    let row = sqlx::query_as!(
+        TenantRow,
+        r#"
+        SELECT id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
+               integration_changed_by, integration_changed_at, callback_username,
+               callback_password_encrypted, hmac_secret_encrypted, created_at
+        FROM tenants WHERE app_key = $1
+        "#,
+        app_key.as_str(),
+    )
+    .fetch_optional(executor)
+    .await?;
+    row.map(Tenant::try_from).transpose()
+}
+
+pub async fn list(pool: &PgPool) -> Result<Vec<Tenant>, sqlx::Error> {
+    sqlx::query_as!(
+        TenantRow,
+        r#"
+        SELECT id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
+               integration_changed_by, integration_changed_at, callback_username,
+               callback_password_encrypted, hmac_secret_encrypted, created_at
+        FROM tenants ORDER BY name, app_key
+        "#,
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(Tenant::try_from)
+    .collect()
+}
+
+/// Enables or disables the Sinch integration, recording who did it and when.
+#[tracing::instrument(skip_all, fields(%app_key, enabled))]
+pub async fn set_integration(
+    pool: &PgPool,
+    app_key: &AppKey,
+    enabled: bool,
+    changed_by: &str,
+) -> Result<Tenant, TenantError> {
+    sqlx::query_as!(
+        TenantRow,
+        r#"
+        UPDATE tenants
+        SET integration_enabled = $2, integration_changed_by = $3, integration_changed_at = now()
+        WHERE app_key = $1
+        RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
+                  integration_changed_by, integration_changed_at, callback_username,
+                  callback_password_encrypted, hmac_secret_encrypted, created_at
+        "#,
+        app_key.as_str(),
+        enabled,
+        changed_by,
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| TenantError::NotFound(app_key.clone()))?
+    .try_into()
+    .map_err(TenantError::Database)
+}
+
+/// Replaces the callback password; Sinch must be given the new callback URL.
+#[tracing::instrument(skip_all, fields(%app_key))]
+pub async fn rotate_callback_password(
+    pool: &PgPool,
+    cipher: &Cipher,
+    app_key: &AppKey,
+) -> Result<Tenant, TenantError> {
+    let slot = SecretSlot {
+        app_key: app_key.as_str(),
+        field: CALLBACK_PASSWORD,
+    };
+    let encrypted = cipher.seal(&slot, &random_token(32)?)?;
+    sqlx::query_as!(
+        TenantRow,
+        r#"
+        UPDATE tenants SET callback_password_encrypted = $2
+        WHERE app_key = $1
+        RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
+                  integration_changed_by, integration_changed_at, callback_username,
+                  callback_password_encrypted, hmac_secret_encrypted, created_at
+        "#,
+        app_key.as_str(),
+        encrypted,
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| TenantError::NotFound(app_key.clone()))?
+    .try_into()
+    .map_err(TenantError::Database)
+}
+
+struct TenantRow {
+    id: i64,
+    app_key: String,
+    name: String,
+    data_center: i16,
+    moengage_api_key_last4: String,
+    integration_enabled: bool,
+    integration_changed_by: Option<String>,
+    integration_changed_at: Option<DateTime<Utc>>,
+    callback_username: String,
+    callback_password_encrypted: Vec<u8>,
+    hmac_secret_encrypted: Option<Vec<u8>>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<TenantRow> for Tenant {
+    type Error = sqlx::Error;
+
+    /// The table's CHECK constraints make these conversions hold; a row that breaks them
+    /// is reported as a decoding error rather than trusted.
+    fn try_from(row: TenantRow) -> Result<Self, Self::Error> {
+        let decode = |error: &dyn std::fmt::Display| sqlx::Error::Decode(error.to_string().into());
+        Ok(Self {
+            id: TenantId(row.id),
+            app_key: AppKey::parse(&row.app_key).map_err(|e| decode(&e))?,
+            name: row.name,
+            data_center: DataCenter::from_number(row.data_center).map_err(|e| decode(&e))?,
+            moengage_api_key_last4: row.moengage_api_key_last4,
+            integration_enabled: row.integration_enabled,
+            integration_changed_by: row.integration_changed_by,
+            integration_changed_at: row.integration_changed_at,
+            callback_username: row.callback_username,
+            callback_password_encrypted: row.callback_password_encrypted,
+            has_hmac_secret: row.hmac_secret_encrypted.is_some(),
+            hmac_secret_encrypted: row.hmac_secret_encrypted,
+            created_at: row.created_at,
+        })
+    }
+}

@@ -1,0 +1,99 @@
+//! What the webhook keeps about calls it could not ingest.
+
+use sqlx::PgPool;
+
+use crate::tenants::TenantId;
+
+/// Why a call was refused before any tenant data was touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalReason {
+    UnknownTenant,
+    Disabled,
+    Unauthorized,
+}
+
+impl RefusalReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::UnknownTenant => "unknown_tenant",
+            Self::Disabled => "disabled",
+            Self::Unauthorized => "unauthorized",
+        }
+    }
+}
+
+/// Counts a refused call per workspace id and reason.
+#[tracing::instrument(skip_all, fields(app_key, reason = reason.code()))]
+pub async fn count_refused(
+    pool: &PgPool,
+    app_key: &str,
+    reason: RefusalReason,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"
+        INSERT INTO refused_calls (app_key, reason, calls) VALUES ($1, $2, 1)
+        ON CONFLICT (app_key, reason) DO UPDATE
+            SET calls = refused_calls.calls + 1, last_at = now()
+        "#,
+        app_key,
+        reason.code(),
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// How many malformed calls are kept per tenant, newest first.
+pub const MALFORMED_CALLS_KEPT: i64 = 200;
+/// How much of a malformed body is kept.
+pub const MALFORMED_EXCERPT_BYTES: usize = 4096;
+
+pub struct MalformedCall<'a> {
+    pub status_code: u16,
+    pub reason: &'a str,
+    pub content_type: Option<&'a str>,
+    pub body: &'a [u8],
+    /// The size the caller declared, for bodies refused before they were read.
+    pub declared_len: Option<u64>,
+}
+
+/// Keeps the start of a body that was not a delivery report, so support can see what Sinch
+/// sent; only the newest calls per tenant are kept.
+#[tracing::instrument(skip_all, fields(tenant = tenant.0, status = call.status_code))]
+pub async fn record_malformed(
+    pool: &PgPool,
+    tenant: TenantId,
+    call: MalformedCall<'_>,
+) -> Result<(), sqlx::Error> {
+    let excerpt = &call.body[..call.body.len().min(MALFORMED_EXCERPT_BYTES)];
+    // Postgres text cannot hold NUL; everything else is kept as close to the bytes as UTF-8 allows.
+    let excerpt = String::from_utf8_lossy(excerpt).replace('\0', "\u{FFFD}");
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        r#"
+        INSERT INTO malformed_calls (tenant_id, status_code, reason, content_type, body_excerpt, body_bytes)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        "#,
+        tenant.0,
+        i16::try_from(call.status_code).unwrap_or(i16::MAX),
+        call.reason,
+        call.content_type,
+        excerpt,
+        i64::try_from(call.declared_len.unwrap_or(0).max(call.body.len() as u64)).unwrap_or(i64::MAX),
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        r#"
+        DELETE FROM malformed_calls
+        WHERE tenant_id = $1 AND id <= (
+            SELECT id FROM malformed_calls WHERE tenant_id = $1
+            ORDER BY id DESC OFFSET $2 LIMIT 1)
+        "#,
+        tenant.0,
+        MALFORMED_CALLS_KEPT,
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
