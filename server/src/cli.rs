@@ -73,4 +73,18 @@ pub enum TenantCommand {
     },
     /// Replace the callback password; the old callback URL stops working at once.
     RotateCredentials { app_key: String },
+    /// Verify Sinch's HMAC signature on this workspace's callbacks (set up with Sinch's
+    /// account manager), or stop verifying it.
+    Hmac {
+        app_key: String,
+        /// The signing secret agreed with Sinch.
+        #[arg(long, env = "DLRHUB_HMAC_SECRET", hide_env_values = true, conflicts_with_all = ["generate", "off"])]
+        secret: Option<String>,
+        /// Generate a secret and print it, to hand to Sinch.
+        #[arg(long, conflicts_with = "off")]
+        generate: bool,
+        /// Remove the secret: signatures are no longer checked.
+        #[arg(long)]
+        off: bool,
+    },
 }

@@ -279,6 +279,40 @@ pub async fn rotate_callback_password(
     .map_err(TenantError::Database)
 }
 
+/// Sets (or with None removes) the secret Sinch signs callbacks with.
+#[tracing::instrument(skip_all, fields(%app_key, on = secret.is_some()))]
+pub async fn set_hmac_secret(
+    pool: &PgPool,
+    cipher: &Cipher,
+    app_key: &AppKey,
+    secret: Option<&str>,
+) -> Result<Tenant, TenantError> {
+    let slot = SecretSlot {
+        app_key: app_key.as_str(),
+        field: HMAC_SECRET,
+    };
+    let encrypted = secret
+        .map(|secret| cipher.seal(&slot, secret))
+        .transpose()?;
+    sqlx::query_as!(
+        TenantRow,
+        r#"
+        UPDATE tenants SET hmac_secret_encrypted = $2
+        WHERE app_key = $1
+        RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
+                  integration_changed_by, integration_changed_at, callback_username,
+                  callback_password_encrypted, hmac_secret_encrypted, created_at
+        "#,
+        app_key.as_str(),
+        encrypted,
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| TenantError::NotFound(app_key.clone()))?
+    .try_into()
+    .map_err(TenantError::Database)
+}
+
 struct TenantRow {
     id: i64,
     app_key: String,

@@ -62,6 +62,27 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             println!("{}", tenant.callback_url(&settings.public_url, &cipher)?);
             Ok(())
         }
+        TenantCommand::Hmac {
+            app_key,
+            secret,
+            generate,
+            off,
+        } => {
+            let app_key = parse_app_key(&app_key)?;
+            let secret = match (secret, generate, off) {
+                (_, _, true) => None,
+                (_, true, _) => Some(store::cipher::random_token(40)?),
+                (Some(secret), _, _) if !secret.trim().is_empty() => Some(secret.trim().to_owned()),
+                _ => anyhow::bail!("give --secret S, --generate or --off"),
+            };
+            tenants::set_hmac_secret(&pool, &cipher, &app_key, secret.as_deref()).await?;
+            match (secret, generate) {
+                (None, _) => println!("HMAC signatures are no longer checked for {app_key}."),
+                (Some(secret), true) => println!("HMAC signing is on for {app_key}. Give Sinch this secret:\n\n{secret}"),
+                (Some(_), false) => println!("HMAC signing is on for {app_key}: unsigned or badly signed callbacks answer 401."),
+            }
+            Ok(())
+        }
         TenantCommand::List => {
             let all = tenants::list(&pool).await.context("listing tenants")?;
             if all.is_empty() {

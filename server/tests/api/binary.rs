@@ -255,10 +255,7 @@ async fn the_callback_url_an_operator_hands_out_is_accepted_until_rotated(
         "the Data API key is never shown"
     );
     assert_eq!(shown["moengage_api_key_last4"], "9876");
-    assert!(
-        callback_url.starts_with("http://sinch-"),
-        "{callback_url}"
-    );
+    assert!(callback_url.starts_with("http://sinch-"), "{callback_url}");
     assert!(
         callback_url.ends_with(&format!("@{address}/webhooks/sinch/ACME01")),
         "{callback_url}"
@@ -290,6 +287,22 @@ async fn the_callback_url_an_operator_hands_out_is_accepted_until_rotated(
         .to_owned();
     assert_ne!(new_url, callback_url);
     assert_eq!(post(callback_url).await, reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(post(new_url.clone()).await, reqwest::StatusCode::OK);
+
+    let generated = run(&["hmac", "ACME01", "--generate"]);
+    assert!(
+        generated
+            .lines()
+            .last()
+            .is_some_and(|secret| secret.len() == 40),
+        "{generated}"
+    );
+    assert_eq!(
+        post(new_url.clone()).await,
+        reqwest::StatusCode::UNAUTHORIZED,
+        "unsigned calls are refused"
+    );
+    run(&["hmac", "ACME01", "--off"]);
     assert_eq!(post(new_url).await, reqwest::StatusCode::OK);
 
     let duplicate = tenant_command(

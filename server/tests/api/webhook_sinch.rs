@@ -617,3 +617,58 @@ async fn an_unavailable_database_answers_503_so_sinch_retries(
 
     assert!(message.contains("retry later"), "{message}");
 }
+
+fn sign(secret: &str, body: &str, nonce: &str, timestamp: &str) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(format!("{body}.{nonce}.{timestamp}").as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[sqlx::test(migrations = false)]
+async fn with_an_hmac_secret_only_correctly_signed_callbacks_are_ingested(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let app_key = domain::AppKey::parse("ACME01").expect("valid");
+    store::tenants::set_hmac_secret(&app.pool, &app.cipher, &app_key, Some("shared-secret"))
+        .await
+        .expect("sets the secret");
+    let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
+    let signed = |signature: String| {
+        app.client
+            .post(format!("{}/webhooks/sinch/ACME01", app.address))
+            .basic_auth(&acme.username, Some(&acme.password))
+            .header("content-type", "application/json")
+            .header("x-sinch-webhook-signature", signature)
+            .header("x-sinch-webhook-timestamp", "1714557600")
+            .header("x-sinch-webhook-nonce", "01HX0NONCE")
+            .header("x-sinch-webhook-algorithm", "HmacSHA256")
+            .body(report.clone())
+            .send()
+    };
+
+    let unsigned = app.post_report(&acme, &report).await;
+    let message = refused(unsigned, StatusCode::UNAUTHORIZED, "invalid_signature").await;
+    assert!(message.contains("x-sinch-webhook-signature"), "{message}");
+    let forged = signed(sign("wrong-secret", &report, "01HX0NONCE", "1714557600"))
+        .await
+        .expect("answers");
+    refused(forged, StatusCode::UNAUTHORIZED, "invalid_signature").await;
+    assert_eq!(app.count("reports").await, 0);
+    assert_eq!(
+        app.count("refused_calls WHERE reason = 'unauthorized' AND calls = 2")
+            .await,
+        1
+    );
+
+    let genuine = signed(sign("shared-secret", &report, "01HX0NONCE", "1714557600"))
+        .await
+        .expect("answers");
+    accepted(genuine).await;
+    assert_eq!(app.count("reports").await, 1);
+}

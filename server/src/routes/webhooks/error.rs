@@ -16,6 +16,8 @@ pub enum WebhookError {
     Disabled(String),
     #[error("the callback credentials are missing or wrong")]
     Unauthorized,
+    #[error("the callback signature is invalid: {0}")]
+    BadSignature(#[from] super::signature::SignatureError),
     #[error("the body must be JSON (Content-Type: application/json)")]
     UnsupportedMediaType,
     #[error("the body is larger than {0} bytes")]
@@ -37,7 +39,7 @@ impl WebhookError {
         match self {
             Self::InvalidAppKey(_) | Self::UnknownTenant(_) => StatusCode::NOT_FOUND,
             Self::Disabled(_) => StatusCode::FORBIDDEN,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::BadSignature(_) => StatusCode::UNAUTHORIZED,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnreadableBody(_) | Self::Malformed(_) => StatusCode::BAD_REQUEST,
@@ -53,6 +55,7 @@ impl WebhookError {
             Self::UnknownTenant(_) => "unknown_workspace",
             Self::Disabled(_) => "integration_disabled",
             Self::Unauthorized => "unauthorized",
+            Self::BadSignature(_) => "invalid_signature",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnreadableBody(_) => "unreadable_body",

@@ -20,8 +20,8 @@ use store::tenants::{self, Tenant};
 use store::webhook_records::{self, MalformedCall, RefusalReason};
 use store::{Cipher, PgPool};
 
-use super::basic_auth;
 use super::error::WebhookError;
+use super::{basic_auth, signature};
 use crate::startup::AppState;
 
 /// Sinch's reports are a few KB; a full batch report for a large batch is the biggest.
@@ -45,6 +45,7 @@ pub async fn receive(
             return Err(record_malformed(&state.pool, &tenant, &headers, error, &bytes).await)
         }
     };
+    check_signature(&state, &tenant, &headers, &body).await?;
     let report = match SinchReport::from_json(&body) {
         Ok(report) => report,
         Err(error) => {
@@ -104,6 +105,40 @@ async fn authorise(
         return Err(refuse(RefusalReason::Unauthorized, WebhookError::Unauthorized).await);
     }
     Ok(tenant)
+}
+
+/// For tenants with a signing secret, the body must carry Sinch's valid signature.
+async fn check_signature(
+    state: &AppState,
+    tenant: &Tenant,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), WebhookError> {
+    let secret = tenant.hmac_secret(&state.cipher).map_err(|e| {
+        WebhookError::Unexpected(anyhow::Error::new(e).context("opening the HMAC secret"))
+    })?;
+    let Some(secret) = secret else {
+        return Ok(());
+    };
+    if let Err(error) = signature::verify(headers, body, &secret) {
+        count_refusal(
+            &state.pool,
+            tenant.app_key.as_str(),
+            RefusalReason::Unauthorized,
+        )
+        .await;
+        return Err(error.into());
+    }
+    Ok(())
+}
+
+async fn count_refusal(pool: &PgPool, app_key: &str, reason: RefusalReason) {
+    if let Err(error) = webhook_records::count_refused(pool, app_key, reason).await {
+        tracing::warn!(
+            error = &error as &dyn std::error::Error,
+            "could not count a refused call"
+        );
+    }
 }
 
 /// A JSON body within the size limit, or the error with whatever bytes arrived.
