@@ -11,6 +11,7 @@ Configuration comes from environment variables (see README.md, \"Configuration\"
   DLRHUB_DB_MIN_CONNECTIONS        idle connections kept open [default: 0]
   DLRHUB_DB_ACQUIRE_TIMEOUT_SECS   wait for a free connection [default: 5]
   DLRHUB_SHUTDOWN_GRACE_SECS       time in-flight requests get on stop [default: 30]
+  DLRHUB_RETENTION_DAYS            how long reports and events are kept [default: 90]
   RUST_LOG                         log filter [default: info]";
 
 /// dlrhub bridges Sinch SMS delivery reports to MoEngage events, with an admin console.

@@ -65,6 +65,8 @@ pub struct Settings {
     pub master_key: MasterKey,
     /// How long in-flight requests may run on after a stop signal.
     pub shutdown_grace: Duration,
+    /// How long reports, messages and events are kept.
+    pub retention: Duration,
     pub site: SiteSettings,
 }
 
@@ -116,6 +118,9 @@ impl Settings {
                 30,
                 0..=3600,
             )?),
+            retention: Duration::from_secs(
+                24 * 3600 * parse_number(source, "DLRHUB_RETENTION_DAYS", 90, 1..=3650)?,
+            ),
             site: SiteSettings {
                 root: source
                     .get("LEPTOS_SITE_ROOT")

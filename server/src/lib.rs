@@ -5,6 +5,7 @@
 //! - `startup`: builds the HTTP application (testable on port 0).
 //! - `routes/`: plain HTTP endpoints (health now; the Sinch webhook joins them). The console
 //!   pages and their server functions live in the `app` crate and are mounted here.
+//! - `workers/`: background jobs that run inside `serve` (retention; forwarding to come).
 //! - `telemetry`, `shutdown`: logging and graceful stop.
 
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod routes;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;
+pub mod workers;
 
 use cli::{Cli, Command};
 

@@ -45,6 +45,7 @@ impl FromRef<AppState> for PgPool {
 pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
+    pool: PgPool,
     router: Router,
 }
 
@@ -61,19 +62,25 @@ impl Application {
             .context("reading the address the listener is bound to")?;
         let router = router(AppState {
             leptos_options: leptos_options(settings, local_addr),
-            pool,
+            pool: pool.clone(),
             cipher: Cipher::new(settings.master_key.expose()),
             public_url: settings.public_url.clone(),
         });
         Ok(Self {
             listener,
             local_addr,
+            pool,
             router,
         })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The database pool, shared with the background workers.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
     }
 
     pub fn port(&self) -> u16 {

@@ -8,6 +8,7 @@
 pub mod cipher;
 pub mod ingest;
 mod pool;
+pub mod retention;
 mod schema;
 pub mod tenants;
 pub mod webhook_records;

@@ -5,6 +5,7 @@ use crate::configuration::Settings;
 use crate::shutdown;
 use crate::startup::Application;
 use crate::telemetry;
+use crate::workers;
 
 pub async fn run() -> anyhow::Result<()> {
     let settings = Settings::from_env().context("configuration error")?;
@@ -19,6 +20,11 @@ pub async fn run() -> anyhow::Result<()> {
 
     let stop = CancellationToken::new();
     shutdown::cancel_on_signal(stop.clone());
+    tokio::spawn(workers::retention::run(
+        application.pool().clone(),
+        settings.retention,
+        stop.clone(),
+    ));
     let server = tokio::spawn(application.run_until_stopped(stop.clone()));
     shutdown::wait_with_grace(server, &stop, settings.shutdown_grace).await
 }

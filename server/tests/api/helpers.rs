@@ -46,6 +46,7 @@ impl TestApp {
             log_format: LogFormat::Pretty,
             master_key: MasterKey::parse(MASTER_KEY).expect("a valid key"),
             shutdown_grace: Duration::from_secs(5),
+            retention: Duration::from_secs(90 * 24 * 3600),
             site: SiteSettings {
                 root: "target/site".into(),
                 reload_port: 3001,

@@ -5,4 +5,5 @@ mod binary;
 mod health;
 mod helpers;
 mod pages;
+mod retention;
 mod webhook_sinch;

@@ -1,0 +1,34 @@
+//! Deletes reports, messages and events older than the retention period, once an hour.
+//! Several processes may run it at once: deletes of the same rows simply find less to do.
+
+use std::time::Duration;
+
+use store::PgPool;
+use tokio_util::sync::CancellationToken;
+
+const EVERY: Duration = Duration::from_secs(3600);
+const BATCH: i64 = 5_000;
+
+pub async fn run(pool: PgPool, retention: Duration, stop: CancellationToken) {
+    let mut ticks = tokio::time::interval(EVERY);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = ticks.tick() => purge(&pool, retention).await,
+        }
+    }
+}
+
+async fn purge(pool: &PgPool, retention: Duration) {
+    let Ok(age) = chrono::Duration::from_std(retention) else {
+        return;
+    };
+    let cutoff = chrono::Utc::now() - age;
+    match store::retention::purge_older_than(pool, cutoff, BATCH).await {
+        Ok(purged) => tracing::info!(?purged, %cutoff, "retention: old rows deleted"),
+        Err(error) => tracing::warn!(
+            error = &error as &dyn std::error::Error,
+            "retention: purge failed; will retry"
+        ),
+    }
+}

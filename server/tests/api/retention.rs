@@ -1,0 +1,57 @@
+use chrono::{Duration, Utc};
+use serde_json::json;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::TestApp;
+
+#[sqlx::test(migrations = false)]
+async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    for (batch, uid) in [("OLD", "42"), ("NEW", "43"), ("OLD-REJECTED", "null")] {
+        let report = json!({
+            "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": "+4915112345678",
+            "code": 0, "status": "Delivered", "at": "2024-05-01T10:00:00Z",
+            "client_reference": format!("$uid={uid}") });
+        assert!(app
+            .post_report(&acme, &report.to_string())
+            .await
+            .status()
+            .is_success());
+    }
+    assert!(app
+        .post_report(&acme, "garbage")
+        .await
+        .status()
+        .is_client_error());
+    app.execute(
+        "UPDATE reports SET received_at = now() - interval '100 days' WHERE batch_id LIKE 'OLD%';
+         UPDATE messages SET first_seen_at = now() - interval '100 days' WHERE batch_id = 'OLD';
+         UPDATE malformed_calls SET received_at = now() - interval '100 days';",
+    )
+    .await;
+
+    // Batches of 1 exercise the loop that drains a tenant batch by batch.
+    let purged = store::retention::purge_older_than(&app.pool, Utc::now() - Duration::days(90), 1)
+        .await
+        .expect("purges");
+
+    assert_eq!(
+        (purged.reports, purged.messages, purged.malformed_calls),
+        (2, 1, 1)
+    );
+    let left: Vec<String> = sqlx::query_scalar("SELECT batch_id FROM events")
+        .fetch_all(&app.pool)
+        .await
+        .expect("events");
+    assert_eq!(left, ["NEW"], "events go with their message");
+    assert_eq!(
+        app.count("rejections").await,
+        0,
+        "rejections go with their report"
+    );
+    assert_eq!(app.count("reports").await, 1);
+}

@@ -1,0 +1,103 @@
+//! Deletes what is older than the retention period, in small batches per tenant so that no
+//! statement holds locks for long or bloats a single transaction.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+/// Rows deleted by one purge, by table.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Purged {
+    pub reports: u64,
+    pub messages: u64,
+    pub malformed_calls: u64,
+    pub refused_calls: u64,
+}
+
+/// Deletes reports (with their rejections), messages (with their statuses and events),
+/// malformed calls and refusal counters older than `cutoff`.
+#[tracing::instrument(skip(pool))]
+pub async fn purge_older_than(
+    pool: &PgPool,
+    cutoff: DateTime<Utc>,
+    batch: i64,
+) -> Result<Purged, sqlx::Error> {
+    let mut purged = Purged::default();
+    let tenants = sqlx::query_scalar!("SELECT id FROM tenants ORDER BY id")
+        .fetch_all(pool)
+        .await?;
+    for tenant in tenants {
+        purged.reports += drain(|| delete_reports(pool, tenant, cutoff, batch)).await?;
+        purged.messages += drain(|| delete_messages(pool, tenant, cutoff, batch)).await?;
+        purged.malformed_calls += sqlx::query!(
+            "DELETE FROM malformed_calls WHERE tenant_id = $1 AND received_at < $2",
+            tenant,
+            cutoff
+        )
+        .execute(pool)
+        .await?
+        .rows_affected();
+    }
+    purged.refused_calls = sqlx::query!("DELETE FROM refused_calls WHERE last_at < $1", cutoff)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(purged)
+}
+
+/// Repeats a batched delete until a batch comes back short.
+async fn drain<F, Fut>(mut delete_batch: F) -> Result<u64, sqlx::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(u64, bool), sqlx::Error>>,
+{
+    let mut total = 0;
+    loop {
+        let (deleted, more) = delete_batch().await?;
+        total += deleted;
+        if !more {
+            return Ok(total);
+        }
+    }
+}
+
+async fn delete_reports(
+    pool: &PgPool,
+    tenant: i64,
+    cutoff: DateTime<Utc>,
+    batch: i64,
+) -> Result<(u64, bool), sqlx::Error> {
+    let deleted = sqlx::query!(
+        r#"
+        DELETE FROM reports WHERE tenant_id = $1 AND id IN (
+            SELECT id FROM reports WHERE tenant_id = $1 AND received_at < $2 LIMIT $3)
+        "#,
+        tenant,
+        cutoff,
+        batch
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok((deleted, deleted == batch.unsigned_abs()))
+}
+
+async fn delete_messages(
+    pool: &PgPool,
+    tenant: i64,
+    cutoff: DateTime<Utc>,
+    batch: i64,
+) -> Result<(u64, bool), sqlx::Error> {
+    let deleted = sqlx::query!(
+        r#"
+        DELETE FROM messages WHERE tenant_id = $1 AND id IN (
+            SELECT id FROM messages WHERE tenant_id = $1 AND first_seen_at < $2 LIMIT $3)
+        "#,
+        tenant,
+        cutoff,
+        batch
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok((deleted, deleted == batch.unsigned_abs()))
+}
