@@ -52,6 +52,8 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies pending migrations and binds the listener.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        // Install the metrics recorder before anything records.
+        routes::metrics::handle();
         let pool = settings.database.pool();
         store::migrate(&pool).await?;
         let listener = TcpListener::bind(settings.listen_addr)
@@ -120,6 +122,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(routes::metrics::render))
         .route(
             "/webhooks/sinch/{app_key}",
             post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),

@@ -4,6 +4,7 @@
 mod binary;
 mod health;
 mod helpers;
+mod metrics;
 mod pages;
 mod retention;
 mod webhook_sinch;

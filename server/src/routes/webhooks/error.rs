@@ -66,6 +66,23 @@ impl WebhookError {
     }
 }
 
+impl WebhookError {
+    /// The outcome label of the reports-received metric.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Self::InvalidAppKey(_) | Self::UnknownTenant(_) => "unknown_tenant",
+            Self::Disabled(_) => "refused_disabled",
+            Self::Unauthorized | Self::BadSignature(_) => "unauthorized",
+            Self::UnsupportedMediaType
+            | Self::PayloadTooLarge(_)
+            | Self::UnreadableBody(_)
+            | Self::Malformed(_) => "malformed",
+            Self::Unavailable(_) | Self::TimedOut => "unavailable",
+            Self::Unexpected(_) => "error",
+        }
+    }
+}
+
 impl IntoResponse for WebhookError {
     fn into_response(self) -> Response {
         let status = self.status();

@@ -5,7 +5,7 @@
 //! whose uid is unusable still gets 200 (it is stored as rejected), and only the database
 //! being unavailable answers 503.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -22,6 +22,7 @@ use store::{Cipher, PgPool};
 
 use super::error::WebhookError;
 use super::{basic_auth, signature};
+use crate::routes::metrics::{INGEST_DURATION, REPORTS_RECEIVED};
 use crate::startup::AppState;
 
 /// Sinch's reports are a few KB; a full batch report for a large batch is the biggest.
@@ -38,28 +39,62 @@ pub async fn receive(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), WebhookError> {
-    let tenant = authorise(&state.pool, &state.cipher, &raw_app_key, &headers).await?;
-    let body = match check_body(&headers, body) {
+    let started = Instant::now();
+    let outcome = handle(&state, &raw_app_key, &headers, body).await;
+    record_metrics(&raw_app_key, &outcome, started);
+    outcome.map(|outcome| (StatusCode::OK, Json(answer(&outcome))))
+}
+
+async fn handle(
+    state: &AppState,
+    raw_app_key: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<IngestOutcome, WebhookError> {
+    let tenant = authorise(&state.pool, &state.cipher, raw_app_key, headers).await?;
+    let body = match check_body(headers, body) {
         Ok(body) => body,
         Err((error, bytes)) => {
-            return Err(record_malformed(&state.pool, &tenant, &headers, error, &bytes).await)
+            return Err(record_malformed(&state.pool, &tenant, headers, error, &bytes).await)
         }
     };
-    check_signature(&state, &tenant, &headers, &body).await?;
+    check_signature(state, &tenant, headers, &body).await?;
     let report = match SinchReport::from_json(&body) {
         Ok(report) => report,
         Err(error) => {
-            return Err(record_malformed(&state.pool, &tenant, &headers, error.into(), &body).await)
+            return Err(record_malformed(&state.pool, &tenant, headers, error.into(), &body).await)
         }
     };
-    let outcome = tokio::time::timeout(
+    tokio::time::timeout(
         INGEST_TIMEOUT,
         ingest::ingest(&state.pool, tenant.id, &body, &report),
     )
     .await
     .map_err(|_| WebhookError::TimedOut)?
-    .map_err(WebhookError::Unavailable)?;
-    Ok((StatusCode::OK, Json(answer(&outcome))))
+    .map_err(WebhookError::Unavailable)
+}
+
+/// Counts the call by tenant and outcome and records how long it took. Calls for
+/// workspaces that are not registered share one empty tenant label, so that made-up ids
+/// cannot grow the number of series without bound.
+fn record_metrics(
+    raw_app_key: &str,
+    outcome: &Result<IngestOutcome, WebhookError>,
+    started: Instant,
+) {
+    let (outcome, registered) = match outcome {
+        Ok(IngestOutcome::Accepted { .. }) => ("accepted", true),
+        Ok(IngestOutcome::Duplicate) => ("duplicate", true),
+        Ok(IngestOutcome::Rejected(rejection)) => (rejection.code(), true),
+        Err(error) => (error.outcome(), error.status() != StatusCode::NOT_FOUND),
+    };
+    let tenant = if registered {
+        raw_app_key.to_owned()
+    } else {
+        String::new()
+    };
+    metrics::counter!(REPORTS_RECEIVED, "tenant" => tenant, "outcome" => outcome).increment(1);
+    metrics::histogram!(INGEST_DURATION).record(started.elapsed().as_secs_f64());
 }
 
 /// Finds the tenant and checks that the integration is on and the caller is Sinch.

@@ -1,0 +1,55 @@
+//! `GET /metrics`: Prometheus text format.
+//!
+//! One recorder per process, installed on first use (tests start many applications in one
+//! process and share it).
+
+use std::sync::OnceLock;
+
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+pub const INGEST_DURATION: &str = "dlrhub_ingest_duration_seconds";
+pub const REPORTS_RECEIVED: &str = "dlrhub_reports_received_total";
+
+/// Latency buckets for ingestion: a commit takes milliseconds, a slow one hundreds.
+const INGEST_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(INGEST_DURATION.to_owned()), INGEST_BUCKETS)
+            .map(PrometheusBuilder::build_recorder)
+            .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed; /metrics will be empty");
+        }
+        describe();
+        handle
+    })
+}
+
+fn describe() {
+    metrics::describe_counter!(
+        REPORTS_RECEIVED,
+        "Sinch webhook calls, by tenant (workspace id) and outcome"
+    );
+    metrics::describe_histogram!(
+        INGEST_DURATION,
+        metrics::Unit::Seconds,
+        "Time from a Sinch webhook call's arrival to its answer"
+    );
+}
+
+pub async fn render() -> impl IntoResponse {
+    let handle = handle();
+    handle.run_upkeep();
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4")],
+        handle.render(),
+    )
+}
