@@ -37,9 +37,19 @@ pub enum Command {
     /// Needs only DATABASE_URL. Safe to run while other dlrhub processes are serving:
     /// migrations take an advisory lock.
     Migrate,
+    /// Simulate the services dlrhub talks to, for tests, benchmarks and demos.
+    #[command(subcommand)]
+    Sim(SimCommand),
     /// Register MoEngage workspaces and manage their Sinch integration.
     #[command(subcommand, after_help = CONFIGURATION_HELP)]
     Tenant(TenantCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SimCommand {
+    /// Send Sinch delivery reports to a callback URL at a steady rate, and report the rate
+    /// achieved, latency percentiles and errors.
+    Sinch(crate::sim::sinch::SinchArgs),
 }
 
 #[derive(Debug, Clone, Subcommand)]

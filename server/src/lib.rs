@@ -6,6 +6,7 @@
 //! - `routes/`: plain HTTP endpoints (health now; the Sinch webhook joins them). The console
 //!   pages and their server functions live in the `app` crate and are mounted here.
 //! - `workers/`: background jobs that run inside `serve` (retention; forwarding to come).
+//! - `sim/`: simulators of Sinch (and later MoEngage) for tests, benchmarks and demos.
 //! - `telemetry`, `shutdown`: logging and graceful stop.
 
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod commands;
 pub mod configuration;
 pub mod routes;
 pub mod shutdown;
+pub mod sim;
 pub mod startup;
 pub mod telemetry;
 pub mod workers;
@@ -25,5 +27,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => commands::serve::run().await,
         Command::Migrate => commands::migrate::run().await,
         Command::Tenant(command) => commands::tenant::run(command).await,
+        Command::Sim(cli::SimCommand::Sinch(args)) => sim::sinch::run(args).await,
     }
 }

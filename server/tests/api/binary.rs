@@ -325,3 +325,68 @@ async fn the_callback_url_an_operator_hands_out_is_accepted_until_rotated(
     terminate(&child);
     wait_for_exit(&mut child, Duration::from_secs(10));
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_sinch_simulator_sends_the_rate_asked_and_reports_it(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = crate::helpers::TestApp::spawn(db).await;
+    let tenant = app.tenant("SIM01", true).await;
+    let callback = app.address.replace(
+        "http://",
+        &format!("http://{}:{}@", tenant.username, tenant.password),
+    ) + "/webhooks/sinch/SIM01";
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_dlrhub"))
+        .args([
+            "sim",
+            "sinch",
+            "--callback",
+            &callback,
+            "--rate",
+            "40",
+            "--duration",
+            "2",
+        ])
+        .args(["--mix", "recipient=3,missing_uid=1"])
+        .env_clear()
+        .output()
+        .await
+        .expect("dlrhub runs");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("Sent 80 calls"), "{stdout}");
+    assert!(stdout.contains("5xx 0"), "{stdout}");
+    assert!(
+        !stdout.contains(&tenant.password)
+            && !String::from_utf8_lossy(&output.stderr).contains(&tenant.password)
+    );
+    assert_eq!(app.count("reports").await, 80);
+    assert!(app.count("rejections WHERE reason = 'missing_uid'").await > 5);
+}
+
+#[test]
+fn the_sinch_simulator_fails_clearly_when_nothing_is_accepted() {
+    let output = dlrhub()
+        .args([
+            "sim",
+            "sinch",
+            "--callback",
+            "http://127.0.0.1:1/webhooks/sinch/X",
+            "--rate",
+            "5",
+            "--duration",
+            "1",
+        ])
+        .output()
+        .expect("dlrhub runs");
+
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no call was accepted"));
+}

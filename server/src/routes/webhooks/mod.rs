@@ -2,7 +2,7 @@
 
 mod basic_auth;
 mod error;
-mod signature;
+pub(crate) mod signature;
 mod sinch;
 
 pub use sinch::{receive, MAX_BODY_BYTES};

@@ -1,0 +1,9 @@
+//! Simulators of the services dlrhub talks to, for tests, benchmarks and demos.
+//!
+//! - `dlrhub sim sinch`: Sinch sending delivery reports to a callback URL, as a load
+//!   generator with realistic traffic (status sequences, batch reports, retries, missing
+//!   uids, malformed bodies).
+
+pub mod sinch;
+mod sinch_traffic;
+mod stats;
