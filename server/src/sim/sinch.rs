@@ -43,6 +43,9 @@ pub struct SinchArgs {
     /// Seed of the traffic generator, for a repeatable run.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Print the summary as one JSON object (for scripts) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Outcomes since the start and since the last progress line.
@@ -113,7 +116,11 @@ pub async fn run(args: SinchArgs) -> anyhow::Result<()> {
         eprintln!();
     }
     let mut tallies = std::mem::take(&mut *lock(&tallies));
-    summary(&mut tallies, elapsed, args.rate);
+    if args.json {
+        println!("{}", summary_json(&mut tallies, elapsed, args.rate));
+    } else {
+        summary(&mut tallies, elapsed, args.rate);
+    }
     anyhow::ensure!(
         tallies.total.ok > 0,
         "no call was accepted: check the callback URL, its credentials and that the integration is enabled"
@@ -202,6 +209,26 @@ fn summary(tallies: &mut Tallies, elapsed: Duration, target: u32) {
         millis(total.percentile(0.99)),
         millis(total.percentile(1.0)),
     );
+}
+
+fn summary_json(tallies: &mut Tallies, elapsed: Duration, target: u32) -> serde_json::Value {
+    let total = &mut tallies.total;
+    let ms = |d: Duration| (d.as_secs_f64() * 10_000.0).round() / 10.0;
+    serde_json::json!({
+        "target_per_s": target,
+        "calls": total.count(),
+        "seconds": elapsed.as_secs_f64(),
+        "achieved_per_s": (total.count() as f64 / elapsed.as_secs_f64() * 10.0).round() / 10.0,
+        "ok": total.ok,
+        "client_errors": total.client_errors,
+        "server_errors": total.server_errors,
+        "failures": total.failures,
+        "not_started": tallies.not_started,
+        "p50_ms": ms(total.percentile(0.5)),
+        "p90_ms": ms(total.percentile(0.9)),
+        "p99_ms": ms(total.percentile(0.99)),
+        "max_ms": ms(total.percentile(1.0)),
+    })
 }
 
 /// The URL without its password, for printing.
