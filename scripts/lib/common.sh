@@ -11,6 +11,7 @@ export PATH="$LOCAL/bin:$HOME/.cargo/bin:$PATH"
 CARGO_LEPTOS_VERSION=0.3.11
 LEPTOSFMT_VERSION=0.1.33
 SQLX_CLI_VERSION=0.8.6
+CARGO_FUZZ_VERSION=0.13.2
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -133,6 +134,10 @@ ensure_check_tools() {
     cargo install -q leptosfmt --version "$LEPTOSFMT_VERSION" --locked --root "$LOCAL"
   fi
   ensure_sqlx_cli
+  if ! have cargo-fuzz || [[ $(cargo-fuzz --version) != *"$CARGO_FUZZ_VERSION"* ]]; then
+    say "installing cargo-fuzz $CARGO_FUZZ_VERSION"
+    cargo install -q cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --root "$LOCAL"
+  fi
 }
 
 # Debian's Chromium and the end-to-end suite's Node packages. Never a browser download.
