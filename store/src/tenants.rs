@@ -227,7 +227,7 @@ pub async fn set_integration(
     enabled: bool,
     changed_by: &str,
 ) -> Result<Tenant, TenantError> {
-    sqlx::query_as!(
+    let row = sqlx::query_as!(
         TenantRow,
         r#"
         UPDATE tenants
@@ -242,10 +242,8 @@ pub async fn set_integration(
         changed_by,
     )
     .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| TenantError::NotFound(app_key.clone()))?
-    .try_into()
-    .map_err(TenantError::Database)
+    .await?;
+    updated(row, app_key)
 }
 
 /// Replaces the callback password; Sinch must be given the new callback URL.
@@ -260,7 +258,7 @@ pub async fn rotate_callback_password(
         field: CALLBACK_PASSWORD,
     };
     let encrypted = cipher.seal(&slot, &random_token(32)?)?;
-    sqlx::query_as!(
+    let row = sqlx::query_as!(
         TenantRow,
         r#"
         UPDATE tenants SET callback_password_encrypted = $2
@@ -273,10 +271,8 @@ pub async fn rotate_callback_password(
         encrypted,
     )
     .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| TenantError::NotFound(app_key.clone()))?
-    .try_into()
-    .map_err(TenantError::Database)
+    .await?;
+    updated(row, app_key)
 }
 
 /// Sets (or with None removes) the secret Sinch signs callbacks with.
@@ -294,7 +290,7 @@ pub async fn set_hmac_secret(
     let encrypted = secret
         .map(|secret| cipher.seal(&slot, secret))
         .transpose()?;
-    sqlx::query_as!(
+    let row = sqlx::query_as!(
         TenantRow,
         r#"
         UPDATE tenants SET hmac_secret_encrypted = $2
@@ -307,10 +303,15 @@ pub async fn set_hmac_secret(
         encrypted,
     )
     .fetch_optional(pool)
-    .await?
-    .ok_or_else(|| TenantError::NotFound(app_key.clone()))?
-    .try_into()
-    .map_err(TenantError::Database)
+    .await?;
+    updated(row, app_key)
+}
+
+/// The tenant an UPDATE ... RETURNING touched, or NotFound when no row matched.
+fn updated(row: Option<TenantRow>, app_key: &AppKey) -> Result<Tenant, TenantError> {
+    row.ok_or_else(|| TenantError::NotFound(app_key.clone()))?
+        .try_into()
+        .map_err(TenantError::Database)
 }
 
 struct TenantRow {

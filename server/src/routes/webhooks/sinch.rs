@@ -108,12 +108,7 @@ async fn authorise(
         .map_err(|_| WebhookError::InvalidAppKey(raw_app_key.to_owned()))?;
     let key = app_key.as_str();
     let refuse = |reason: RefusalReason, error: WebhookError| async move {
-        if let Err(count_error) = webhook_records::count_refused(pool, key, reason).await {
-            tracing::warn!(
-                error = &count_error as &dyn std::error::Error,
-                "could not count a refused call"
-            );
-        }
+        count_refusal(pool, key, reason).await;
         error
     };
     let Some(tenant) = tenants::find(pool, &app_key)
