@@ -56,9 +56,12 @@ impl ClientReference {
     }
 }
 
+/// Percent-decodes and trims. A decoded NUL (`%00`) is dropped: no database text can
+/// hold it, and no real id or category contains it.
 fn decode(part: &str) -> String {
     percent_decode_str(part.trim())
         .decode_utf8_lossy()
+        .replace('\0', "")
         .trim()
         .to_owned()
 }
@@ -97,6 +100,14 @@ mod tests {
         let reference = ClientReference::parse("$uid=a%24b%3Dc$cat=payment%20update");
         assert_eq!(reference.uid.as_deref(), Some("a$b=c"));
         assert_eq!(reference.cat.as_deref(), Some("payment update"));
+    }
+
+    #[test]
+    fn an_encoded_nul_is_dropped() {
+        let reference = ClientReference::parse("$uid=4%002$cat=%00$x=a%00");
+        assert_eq!(reference.uid.as_deref(), Some("42"));
+        assert_eq!(reference.cat, None);
+        assert_eq!(reference.extra.get("x").map(String::as_str), Some("a"));
     }
 
     #[test]

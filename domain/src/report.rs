@@ -53,6 +53,17 @@ pub enum ReportError {
     Recipient(#[from] MsisdnError),
     #[error("client_reference is longer than {max} characters")]
     ClientReferenceTooLong { max: usize },
+    #[error("{0} contains a NUL character (\\u0000), which cannot be stored")]
+    NulCharacter(&'static str),
+}
+
+/// PostgreSQL text cannot hold NUL: such a report could never be stored, and answering
+/// 503 would make Sinch retry it for a day. It is refused as malformed instead.
+fn reject_nul(field: &'static str, value: &str) -> Result<(), ReportError> {
+    if value.contains('\0') {
+        return Err(ReportError::NulCharacter(field));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -112,6 +123,8 @@ impl SinchReport {
         channel: Channel,
         wire: WireRecipientReport,
     ) -> Result<Self, ReportError> {
+        reject_nul("status", &wire.status)?;
+        reject_nul("operator", wire.operator.as_deref().unwrap_or_default())?;
         let observation = Observation {
             recipient: Some(Msisdn::parse(&wire.recipient)?),
             status: DeliveryStatus::parse(&wire.status),
@@ -135,6 +148,7 @@ impl SinchReport {
     fn from_batch_report(channel: Channel, wire: WireBatchReport) -> Result<Self, ReportError> {
         let mut observations = Vec::new();
         for entry in wire.statuses {
+            reject_nul("status", &entry.status)?;
             let status = DeliveryStatus::parse(&entry.status);
             let observation = |recipient, count| Observation {
                 recipient,
@@ -170,6 +184,11 @@ impl SinchReport {
         client_reference_raw: Option<String>,
         observations: Vec<Observation>,
     ) -> Result<Self, ReportError> {
+        reject_nul("batch_id", &batch_id)?;
+        reject_nul(
+            "client_reference",
+            client_reference_raw.as_deref().unwrap_or_default(),
+        )?;
         let batch_id = batch_id.trim().to_owned();
         if batch_id.is_empty() {
             return Err(ReportError::EmptyBatchId);

@@ -12,6 +12,10 @@ fuzz_target!(|raw: &str| {
         assert_eq!(uid.as_str(), uid.as_str().trim());
         assert!(!uid.as_str().eq_ignore_ascii_case("null"));
     }
+    let texts = reference.uid.iter().chain(&reference.cat).chain(reference.extra.values());
+    for text in texts.chain(reference.extra.keys()) {
+        assert!(!text.contains('\0'), "databases cannot store NUL");
+    }
     for (key, value) in &reference.extra {
         assert!(!key.is_empty() && !value.is_empty());
         assert_ne!(key, "uid");

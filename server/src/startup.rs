@@ -18,6 +18,7 @@ use url::Url;
 
 use crate::configuration::Settings;
 use crate::routes::{self, health, webhooks};
+use crate::workers::ingest_writer::{IngestWriter, WriterSettings};
 
 /// What every handler and server function can reach.
 #[derive(Clone)]
@@ -28,6 +29,8 @@ pub struct AppState {
     pub cipher: Cipher,
     /// The base of callback URLs handed to Sinch.
     pub public_url: Url,
+    /// Stores webhook reports with group commit.
+    pub ingest: IngestWriter,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -67,6 +70,7 @@ impl Application {
             pool: pool.clone(),
             cipher: Cipher::new(settings.master_key.expose()),
             public_url: settings.public_url.clone(),
+            ingest: IngestWriter::start(pool.clone(), WriterSettings::default()),
         });
         Ok(Self {
             listener,

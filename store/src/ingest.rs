@@ -23,23 +23,59 @@ pub enum IngestOutcome {
     Rejected(UidRejection),
 }
 
-#[tracing::instrument(skip_all, fields(tenant = tenant.0, batch_id = %report.batch_id))]
+/// One report to store: whose it is, the body exactly as received, and its parsed form.
+#[derive(Debug, Clone, Copy)]
+pub struct Submission<'a> {
+    pub tenant: TenantId,
+    pub body: &'a [u8],
+    pub report: &'a SinchReport,
+}
+
+/// Stores one report in its own transaction.
+#[tracing::instrument(skip_all, fields(tenant = submission.tenant.0, batch_id = %submission.report.batch_id))]
 pub async fn ingest(
     pool: &PgPool,
-    tenant: TenantId,
-    body: &[u8],
-    report: &SinchReport,
+    submission: Submission<'_>,
 ) -> Result<IngestOutcome, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let Some((report_id, received_at)) = insert_report(&mut tx, tenant, body, report).await? else {
-        tx.commit().await?;
+    let outcome = ingest_in(&mut tx, submission).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Stores several reports in one transaction: one commit (and one fsync) for all of them.
+/// Either all are stored or, on error, none.
+#[tracing::instrument(skip_all, fields(reports = submissions.len()))]
+pub async fn ingest_batch(
+    pool: &PgPool,
+    submissions: &[Submission<'_>],
+) -> Result<Vec<IngestOutcome>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let mut outcomes = Vec::with_capacity(submissions.len());
+    for submission in submissions {
+        outcomes.push(ingest_in(&mut tx, *submission).await?);
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// Stores one report inside the caller's transaction.
+async fn ingest_in(
+    tx: &mut PgConnection,
+    submission: Submission<'_>,
+) -> Result<IngestOutcome, sqlx::Error> {
+    let Submission {
+        tenant,
+        body,
+        report,
+    } = submission;
+    let Some((report_id, received_at)) = insert_report(tx, tenant, body, report).await? else {
         return Ok(IngestOutcome::Duplicate);
     };
     let customer_id = match report.client_reference.customer_id() {
         Ok(customer_id) => customer_id,
         Err(rejection) => {
-            insert_rejection(&mut tx, tenant, report_id, &rejection, report).await?;
-            tx.commit().await?;
+            insert_rejection(tx, tenant, report_id, &rejection, report).await?;
             return Ok(IngestOutcome::Rejected(rejection));
         }
     };
@@ -56,13 +92,12 @@ pub async fn ingest(
     };
     let (mut enqueued, mut suppressed) = (0, 0);
     for observation in &report.observations {
-        match store_observation(&mut tx, &context, observation).await? {
+        match store_observation(tx, &context, observation).await? {
             Some(EventState::Pending) => enqueued += 1,
             Some(EventState::Suppressed) => suppressed += 1,
             None => {}
         }
     }
-    tx.commit().await?;
     Ok(IngestOutcome::Accepted {
         enqueued,
         suppressed,

@@ -150,6 +150,33 @@ fn each_malformed_body_says_what_is_wrong() {
 }
 
 #[test]
+fn nul_characters_which_postgres_cannot_store_are_refused() {
+    for (field, body) in [
+        (
+            "batch_id",
+            r#"{ "type": "recipient_delivery_report_sms", "batch_id": "a\u0000b", "recipient": "1234", "code": 0, "status": "Delivered", "at": "2024-01-01T00:00:00Z" }"#,
+        ),
+        (
+            "client_reference",
+            r#"{ "type": "recipient_delivery_report_sms", "batch_id": "b", "recipient": "1234", "code": 0, "status": "Delivered", "at": "2024-01-01T00:00:00Z", "client_reference": "$uid=1\u0000" }"#,
+        ),
+        (
+            "status",
+            r#"{ "type": "delivery_report_sms", "batch_id": "b", "statuses": [ { "code": 0, "status": "Deliv\u0000ered", "count": 1 } ] }"#,
+        ),
+        (
+            "operator",
+            r#"{ "type": "recipient_delivery_report_sms", "batch_id": "b", "recipient": "1234", "code": 0, "status": "Delivered", "at": "2024-01-01T00:00:00Z", "operator": "\u0000" }"#,
+        ),
+    ] {
+        assert_eq!(
+            error(body),
+            format!("{field} contains a NUL character (\\u0000), which cannot be stored")
+        );
+    }
+}
+
+#[test]
 fn an_overlong_client_reference_is_refused() {
     let body = format!(
         r#"{{ "type": "recipient_delivery_report_sms", "batch_id": "b", "recipient": "1234",

@@ -11,17 +11,27 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub const INGEST_DURATION: &str = "dlrhub_ingest_duration_seconds";
 pub const REPORTS_RECEIVED: &str = "dlrhub_reports_received_total";
+pub const INGEST_BATCH_SIZE: &str = "dlrhub_ingest_batch_size";
 
 /// Latency buckets for ingestion: a commit takes milliseconds, a slow one hundreds.
 const INGEST_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
 
+/// Reports per group-commit transaction.
+const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+
 pub fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full(INGEST_DURATION.to_owned()), INGEST_BUCKETS)
+            .and_then(|builder| {
+                builder.set_buckets_for_metric(
+                    Matcher::Full(INGEST_BATCH_SIZE.to_owned()),
+                    BATCH_BUCKETS,
+                )
+            })
             .map(PrometheusBuilder::build_recorder)
             .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
         let handle = recorder.handle();
@@ -37,6 +47,10 @@ fn describe() {
     metrics::describe_counter!(
         REPORTS_RECEIVED,
         "Sinch webhook calls, by tenant (workspace id) and outcome"
+    );
+    metrics::describe_histogram!(
+        INGEST_BATCH_SIZE,
+        "Reports stored per transaction by the webhook's group-commit writers"
     );
     metrics::describe_histogram!(
         INGEST_DURATION,

@@ -1,4 +1,6 @@
 //! Background work that runs inside `dlrhub serve` beside the HTTP server, and stops with
-//! it: the retention job now; the forwarding workers join it.
+//! it: the webhook's group-commit writers and the retention job; the forwarding workers
+//! join them.
 
+pub mod ingest_writer;
 pub mod retention;

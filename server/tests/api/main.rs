@@ -4,6 +4,7 @@
 mod binary;
 mod health;
 mod helpers;
+mod ingest_writer;
 mod metrics;
 mod pages;
 mod retention;

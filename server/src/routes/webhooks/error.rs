@@ -27,7 +27,9 @@ pub enum WebhookError {
     #[error("{0}")]
     Malformed(#[from] domain::ReportError),
     #[error("the database is unavailable; retry later")]
-    Unavailable(#[source] sqlx::Error),
+    Unavailable(#[source] anyhow::Error),
+    #[error("too many reports are waiting to be stored; retry later")]
+    Busy,
     #[error("the database did not answer in time; retry later")]
     TimedOut,
     #[error("an unexpected error occurred")]
@@ -43,7 +45,7 @@ impl WebhookError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnreadableBody(_) | Self::Malformed(_) => StatusCode::BAD_REQUEST,
-            Self::Unavailable(_) | Self::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::TimedOut | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,6 +63,7 @@ impl WebhookError {
             Self::UnreadableBody(_) => "unreadable_body",
             Self::Malformed(_) => "malformed_report",
             Self::Unavailable(_) | Self::TimedOut => "unavailable",
+            Self::Busy => "busy",
             Self::Unexpected(_) => "internal_error",
         }
     }
@@ -78,6 +81,7 @@ impl WebhookError {
             | Self::UnreadableBody(_)
             | Self::Malformed(_) => "malformed",
             Self::Unavailable(_) | Self::TimedOut => "unavailable",
+            Self::Busy => "busy",
             Self::Unexpected(_) => "error",
         }
     }

@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use domain::{AppKey, SinchReport};
 use serde_json::{json, Value};
-use store::ingest::{self, IngestOutcome};
+use store::ingest::IngestOutcome;
 use store::tenants::{self, Tenant};
 use store::webhook_records::{self, MalformedCall, RefusalReason};
 use store::{Cipher, PgPool};
@@ -24,6 +24,7 @@ use super::error::WebhookError;
 use super::{basic_auth, signature};
 use crate::routes::metrics::{INGEST_DURATION, REPORTS_RECEIVED};
 use crate::startup::AppState;
+use crate::workers::ingest_writer::SubmitError;
 
 /// Sinch's reports are a few KB; a full batch report for a large batch is the biggest.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -65,13 +66,15 @@ async fn handle(
             return Err(record_malformed(&state.pool, &tenant, headers, error.into(), &body).await)
         }
     };
-    tokio::time::timeout(
-        INGEST_TIMEOUT,
-        ingest::ingest(&state.pool, tenant.id, &body, &report),
-    )
-    .await
-    .map_err(|_| WebhookError::TimedOut)?
-    .map_err(WebhookError::Unavailable)
+    let submitted = state.ingest.submit(tenant.id, body, report);
+    match tokio::time::timeout(INGEST_TIMEOUT, submitted).await {
+        Ok(Ok(outcome)) => Ok(outcome),
+        Ok(Err(SubmitError::Busy)) => Err(WebhookError::Busy),
+        Ok(Err(error @ (SubmitError::Stopped | SubmitError::Database(_)))) => {
+            Err(WebhookError::Unavailable(anyhow::Error::new(error)))
+        }
+        Err(_elapsed) => Err(WebhookError::TimedOut),
+    }
 }
 
 /// Counts the call by tenant and outcome and records how long it took. Calls for
@@ -113,7 +116,7 @@ async fn authorise(
     };
     let Some(tenant) = tenants::find(pool, &app_key)
         .await
-        .map_err(WebhookError::Unavailable)?
+        .map_err(|e| WebhookError::Unavailable(e.into()))?
     else {
         return Err(refuse(
             RefusalReason::UnknownTenant,
