@@ -672,3 +672,34 @@ async fn with_an_hmac_secret_only_correctly_signed_callbacks_are_ingested(
     accepted(genuine).await;
     assert_eq!(app.count("reports").await, 1);
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_database_that_hangs_gets_a_prompt_503_not_a_hanging_call(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    // Another session holds the tenants table: every lookup of the webhook waits on it.
+    let mut blocker = app.pool.begin().await.expect("a transaction");
+    sqlx::query("LOCK TABLE tenants IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *blocker)
+        .await
+        .expect("locks");
+
+    let response = app
+        .client
+        .post(format!("{}/webhooks/sinch/ACME01", app.address))
+        .basic_auth(&acme.username, Some(&acme.password))
+        .header("content-type", "application/json")
+        .body(recipient_report("Delivered", 0, "2024-05-01T10:00:00Z"))
+        // Far above the server's own limit: reaching it would mean the call hung.
+        .timeout(std::time::Duration::from_secs(30))
+        .send()
+        .await
+        .expect("an answer before the client gives up");
+
+    let message = refused(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    assert!(message.contains("retry later"), "{message}");
+    blocker.rollback().await.expect("releases the lock");
+}

@@ -30,7 +30,7 @@ pub enum WebhookError {
     Unavailable(#[source] anyhow::Error),
     #[error("too many reports are waiting to be stored; retry later")]
     Busy,
-    #[error("the database did not answer in time; retry later")]
+    #[error("the report could not be stored in time; retry later")]
     TimedOut,
     #[error("an unexpected error occurred")]
     Unexpected(#[from] anyhow::Error),

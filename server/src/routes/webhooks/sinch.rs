@@ -29,9 +29,11 @@ use crate::workers::ingest_writer::SubmitError;
 /// Sinch's reports are a few KB; a full batch report for a large batch is the biggest.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Longer than a healthy commit, shorter than a caller's patience: past it, 503 makes
-/// Sinch retry, and idempotent ingestion makes the retry safe even if the commit landed.
-const INGEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest a call may take, database lookups and commit included. Far longer than a
+/// healthy call, short enough that an unavailable database answers 503 (which Sinch
+/// retries) instead of hanging; idempotent ingestion makes the retry safe even if the
+/// commit landed after all.
+const CALL_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[tracing::instrument(skip_all, fields(app_key = %raw_app_key))]
 pub async fn receive(
@@ -41,7 +43,9 @@ pub async fn receive(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), WebhookError> {
     let started = Instant::now();
-    let outcome = handle(&state, &raw_app_key, &headers, body).await;
+    let outcome = tokio::time::timeout(CALL_TIMEOUT, handle(&state, &raw_app_key, &headers, body))
+        .await
+        .unwrap_or(Err(WebhookError::TimedOut));
     record_metrics(&raw_app_key, &outcome, started);
     outcome.map(|outcome| (StatusCode::OK, Json(answer(&outcome))))
 }
@@ -66,14 +70,12 @@ async fn handle(
             return Err(record_malformed(&state.pool, &tenant, headers, error.into(), &body).await)
         }
     };
-    let submitted = state.ingest.submit(tenant.id, body, report);
-    match tokio::time::timeout(INGEST_TIMEOUT, submitted).await {
-        Ok(Ok(outcome)) => Ok(outcome),
-        Ok(Err(SubmitError::Busy)) => Err(WebhookError::Busy),
-        Ok(Err(error @ (SubmitError::Stopped | SubmitError::Database(_)))) => {
+    match state.ingest.submit(tenant.id, body, report).await {
+        Ok(outcome) => Ok(outcome),
+        Err(SubmitError::Busy) => Err(WebhookError::Busy),
+        Err(error @ (SubmitError::Stopped | SubmitError::Database(_))) => {
             Err(WebhookError::Unavailable(anyhow::Error::new(error)))
         }
-        Err(_elapsed) => Err(WebhookError::TimedOut),
     }
 }
 
