@@ -95,15 +95,17 @@ impl TestApp {
         }
     }
 
+    /// A POST to a workspace's webhook with a JSON content type and no credentials yet.
+    pub fn webhook(&self, app_key: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{}/webhooks/sinch/{app_key}", self.address))
+            .header("content-type", "application/json")
+    }
+
     /// Posts a delivery report the way Sinch does: JSON, with the tenant's credentials.
     pub async fn post_report(&self, tenant: &TestTenant, body: &str) -> reqwest::Response {
-        self.client
-            .post(format!(
-                "{}/webhooks/sinch/{}",
-                self.address, tenant.app_key
-            ))
+        self.webhook(&tenant.app_key)
             .basic_auth(&tenant.username, Some(&tenant.password))
-            .header("content-type", "application/json")
             .body(body.to_owned())
             .send()
             .await

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, TestTenant};
 
 fn recipient_report(status: &str, code: i64, at: &str) -> String {
     json!({
@@ -14,6 +14,21 @@ fn recipient_report(status: &str, code: i64, at: &str) -> String {
         "operator": "23410",
     })
     .to_string()
+}
+
+/// Posts a recipient report about the test message and returns the 200 answer.
+async fn report_status(
+    app: &TestApp,
+    tenant: &TestTenant,
+    status: &str,
+    code: i64,
+    at: &str,
+) -> Value {
+    accepted(
+        app.post_report(tenant, &recipient_report(status, code, at))
+            .await,
+    )
+    .await
 }
 
 async fn accepted(response: reqwest::Response) -> Value {
@@ -36,14 +51,7 @@ async fn a_recipient_report_is_stored_with_its_event_enqueued(
     let app = TestApp::spawn(db).await;
     let acme = app.tenant("ACME01", true).await;
 
-    let body = accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Dispatched", 401, "2024-05-01T10:00:00.250Z"),
-        )
-        .await,
-    )
-    .await;
+    let body = report_status(&app, &acme, "Dispatched", 401, "2024-05-01T10:00:00.250Z").await;
 
     assert_eq!(
         body,
@@ -112,22 +120,8 @@ async fn a_status_reported_again_in_another_report_creates_no_second_event(
     let app = TestApp::spawn(db).await;
     let acme = app.tenant("ACME01", true).await;
 
-    accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Delivered", 0, "2024-05-01T10:00:00Z"),
-        )
-        .await,
-    )
-    .await;
-    let again = accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Delivered", 0, "2024-05-01T10:00:09Z"),
-        )
-        .await,
-    )
-    .await;
+    report_status(&app, &acme, "Delivered", 0, "2024-05-01T10:00:00Z").await;
+    let again = report_status(&app, &acme, "Delivered", 0, "2024-05-01T10:00:09Z").await;
 
     assert_eq!(again["events_enqueued"], 0);
     assert_eq!(app.count("events WHERE kind = 'delivered'").await, 1);
@@ -160,22 +154,8 @@ async fn dispatched_then_delivered_enqueues_sent_and_delivered(
     let app = TestApp::spawn(db).await;
     let acme = app.tenant("ACME01", true).await;
 
-    accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Dispatched", 401, "2024-05-01T10:00:00Z"),
-        )
-        .await,
-    )
-    .await;
-    accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Delivered", 0, "2024-05-01T10:00:05Z"),
-        )
-        .await,
-    )
-    .await;
+    report_status(&app, &acme, "Dispatched", 401, "2024-05-01T10:00:00Z").await;
+    report_status(&app, &acme, "Delivered", 0, "2024-05-01T10:00:05Z").await;
 
     let (final_status, history, events) = message_story(&app).await;
     assert_eq!(final_status.as_deref(), Some("Delivered"));
@@ -197,22 +177,8 @@ async fn a_dispatched_after_the_final_status_is_stored_but_not_forwarded(
     let app = TestApp::spawn(db).await;
     let acme = app.tenant("ACME01", true).await;
 
-    accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Delivered", 0, "2024-05-01T10:00:05Z"),
-        )
-        .await,
-    )
-    .await;
-    let late = accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Dispatched", 401, "2024-05-01T10:00:00Z"),
-        )
-        .await,
-    )
-    .await;
+    report_status(&app, &acme, "Delivered", 0, "2024-05-01T10:00:05Z").await;
+    let late = report_status(&app, &acme, "Dispatched", 401, "2024-05-01T10:00:00Z").await;
 
     assert_eq!(late["events_suppressed"], 1);
     let (final_status, history, events) = message_story(&app).await;
@@ -232,22 +198,8 @@ async fn only_the_first_final_status_becomes_an_event(_: PgPoolOptions, db: PgCo
     let app = TestApp::spawn(db).await;
     let acme = app.tenant("ACME01", true).await;
 
-    accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Failed", 404, "2024-05-01T10:00:05Z"),
-        )
-        .await,
-    )
-    .await;
-    accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Delivered", 0, "2024-05-01T10:00:09Z"),
-        )
-        .await,
-    )
-    .await;
+    report_status(&app, &acme, "Failed", 404, "2024-05-01T10:00:05Z").await;
+    report_status(&app, &acme, "Delivered", 0, "2024-05-01T10:00:09Z").await;
 
     let (final_status, history, events) = message_story(&app).await;
     assert_eq!(final_status.as_deref(), Some("Failed"));
@@ -260,30 +212,9 @@ async fn queued_and_unknown_are_stored_but_not_forwarded(_: PgPoolOptions, db: P
     let app = TestApp::spawn(db).await;
     let acme = app.tenant("ACME01", true).await;
 
-    accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Queued", 400, "2024-05-01T10:00:00Z"),
-        )
-        .await,
-    )
-    .await;
-    accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Unknown", 0, "2024-05-01T10:00:05Z"),
-        )
-        .await,
-    )
-    .await;
-    accepted(
-        app.post_report(
-            &acme,
-            &recipient_report("Throttled", 9999, "2024-05-01T10:00:06Z"),
-        )
-        .await,
-    )
-    .await;
+    report_status(&app, &acme, "Queued", 400, "2024-05-01T10:00:00Z").await;
+    report_status(&app, &acme, "Unknown", 0, "2024-05-01T10:00:05Z").await;
+    report_status(&app, &acme, "Throttled", 9999, "2024-05-01T10:00:06Z").await;
 
     assert_eq!(app.count("message_statuses").await, 3);
     assert_eq!(app.count("events").await, 0);
@@ -472,9 +403,7 @@ async fn wrong_or_missing_credentials_answer_401_and_are_counted(
     let mut acme = app.tenant("ACME01", true).await;
     let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
     let anonymous = app
-        .client
-        .post(format!("{}/webhooks/sinch/ACME01", app.address))
-        .header("content-type", "application/json")
+        .webhook("ACME01")
         .body(report.clone())
         .send()
         .await
@@ -640,10 +569,8 @@ async fn with_an_hmac_secret_only_correctly_signed_callbacks_are_ingested(
         .expect("sets the secret");
     let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
     let signed = |signature: String| {
-        app.client
-            .post(format!("{}/webhooks/sinch/ACME01", app.address))
+        app.webhook("ACME01")
             .basic_auth(&acme.username, Some(&acme.password))
-            .header("content-type", "application/json")
             .header("x-sinch-webhook-signature", signature)
             .header("x-sinch-webhook-timestamp", "1714557600")
             .header("x-sinch-webhook-nonce", "01HX0NONCE")
@@ -688,10 +615,8 @@ async fn a_database_that_hangs_gets_a_prompt_503_not_a_hanging_call(
         .expect("locks");
 
     let response = app
-        .client
-        .post(format!("{}/webhooks/sinch/ACME01", app.address))
+        .webhook("ACME01")
         .basic_auth(&acme.username, Some(&acme.password))
-        .header("content-type", "application/json")
         .body(recipient_report("Delivered", 0, "2024-05-01T10:00:00Z"))
         // Far above the server's own limit: reaching it would mean the call hung.
         .timeout(std::time::Duration::from_secs(30))
