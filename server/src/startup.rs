@@ -11,7 +11,7 @@ use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
-use store::{Cipher, PgPool};
+use store::{Cipher, PgPool, TenantCache};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -31,6 +31,8 @@ pub struct AppState {
     pub public_url: Url,
     /// Stores webhook reports with group commit.
     pub ingest: IngestWriter,
+    /// Tenants for the webhook, kept current by database notifications.
+    pub tenants: TenantCache,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -71,6 +73,7 @@ impl Application {
             cipher: Cipher::new(settings.master_key.expose()),
             public_url: settings.public_url.clone(),
             ingest: IngestWriter::start(pool.clone(), WriterSettings::default()),
+            tenants: TenantCache::start(pool.clone()),
         });
         Ok(Self {
             listener,

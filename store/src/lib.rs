@@ -10,6 +10,7 @@ pub mod ingest;
 mod pool;
 pub mod retention;
 mod schema;
+pub mod tenant_cache;
 pub mod tenants;
 pub mod webhook_records;
 
@@ -17,3 +18,4 @@ pub use cipher::Cipher;
 pub use pool::{connect, PoolSettings};
 pub use schema::{migrate, schema_status, MigrateError, SchemaStatus, SchemaStatusError};
 pub use sqlx::PgPool;
+pub use tenant_cache::TenantCache;

@@ -163,3 +163,18 @@ impl Drop for TestApp {
         self.stop.cancel();
     }
 }
+
+/// Polls `check` until it holds, for changes other processes see asynchronously (a tenant
+/// change reaches the server's cache by a database notification, within milliseconds).
+/// Fails the test after five seconds, far below the cache's 60 s safety expiry.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::helpers::{TestApp, TestTenant};
+use crate::helpers::{eventually, TestApp, TestTenant};
 
 fn recipient_report(status: &str, code: i64, at: &str) -> String {
     json!({
@@ -392,6 +392,57 @@ async fn a_disabled_integration_answers_403_and_counts_the_waiting_traffic(
         1
     );
     assert_eq!(app.count("reports").await, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn disabling_a_live_integration_refuses_the_calls_that_follow(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
+    accepted(app.post_report(&acme, &report).await).await;
+
+    let app_key = domain::AppKey::parse("ACME01").expect("valid");
+    store::tenants::set_integration(&app.pool, &app_key, false, "test")
+        .await
+        .expect("disables");
+    eventually("the disabled integration answers 403", || async {
+        app.post_report(&acme, &report).await.status() == StatusCode::FORBIDDEN
+    })
+    .await;
+
+    store::tenants::set_integration(&app.pool, &app_key, true, "test")
+        .await
+        .expect("enables");
+    eventually("the enabled integration answers 200 again", || async {
+        app.post_report(&acme, &report).await.status() == StatusCode::OK
+    })
+    .await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_workspace_registered_after_sinch_started_calling_is_found(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let unregistered = TestTenant {
+        app_key: "LATE01".into(),
+        username: "nobody".into(),
+        password: "nothing".into(),
+    };
+    let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
+    let early = app.post_report(&unregistered, &report).await;
+    refused(early, StatusCode::NOT_FOUND, "unknown_workspace").await;
+
+    let late = app.tenant("LATE01", true).await;
+    eventually("the new workspace's calls are accepted", || async {
+        app.post_report(&late, &report).await.status() == StatusCode::OK
+    })
+    .await;
+    assert_eq!(app.count("reports").await, 1);
 }
 
 #[sqlx::test(migrations = false)]

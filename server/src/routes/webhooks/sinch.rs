@@ -5,6 +5,7 @@
 //! whose uid is unusable still gets 200 (it is stored as rejected), and only the database
 //! being unavailable answers 503.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -16,9 +17,9 @@ use axum::Json;
 use domain::{AppKey, SinchReport};
 use serde_json::{json, Value};
 use store::ingest::IngestOutcome;
-use store::tenants::{self, Tenant};
+use store::tenants::Tenant;
 use store::webhook_records::{self, MalformedCall, RefusalReason};
-use store::{Cipher, PgPool};
+use store::PgPool;
 
 use super::error::WebhookError;
 use super::{basic_auth, signature};
@@ -56,7 +57,7 @@ async fn handle(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<IngestOutcome, WebhookError> {
-    let tenant = authorise(&state.pool, &state.cipher, raw_app_key, headers).await?;
+    let tenant = authorise(state, raw_app_key, headers).await?;
     let body = match check_body(headers, body) {
         Ok(body) => body,
         Err((error, bytes)) => {
@@ -104,11 +105,16 @@ fn record_metrics(
 
 /// Finds the tenant and checks that the integration is on and the caller is Sinch.
 async fn authorise(
-    pool: &PgPool,
-    cipher: &Cipher,
+    state: &AppState,
     raw_app_key: &str,
     headers: &HeaderMap,
-) -> Result<Tenant, WebhookError> {
+) -> Result<Arc<Tenant>, WebhookError> {
+    let AppState {
+        pool,
+        cipher,
+        tenants,
+        ..
+    } = state;
     let app_key = AppKey::parse(raw_app_key)
         .map_err(|_| WebhookError::InvalidAppKey(raw_app_key.to_owned()))?;
     let key = app_key.as_str();
@@ -116,7 +122,8 @@ async fn authorise(
         count_refusal(pool, key, reason).await;
         error
     };
-    let Some(tenant) = tenants::find(pool, &app_key)
+    let Some(tenant) = tenants
+        .find(&app_key)
         .await
         .map_err(|e| WebhookError::Unavailable(e.into()))?
     else {

@@ -1,0 +1,169 @@
+//! Tenants in memory for the webhook's hot path, kept current by Postgres notifications.
+//!
+//! Every change to the tenants table sends `NOTIFY dlrhub_tenant_changed` with the app_key
+//! (a trigger, so no code path can forget), and every process evicts that entry when it
+//! hears it: disabling an integration or rotating credentials takes effect within
+//! milliseconds on all processes. Whenever the process is not sure to have heard every
+//! notification (before the first LISTEN, after a lost connection) it empties the cache and
+//! reads through to the database until it listens again. Entries also expire after
+//! `MAX_AGE`, a bound on staleness should a notification ever be missed anyway.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use domain::AppKey;
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+
+use crate::tenants::{self, Tenant};
+
+const CHANNEL: &str = "dlrhub_tenant_changed";
+const MAX_AGE: Duration = Duration::from_secs(60);
+const RELISTEN_DELAY: Duration = Duration::from_secs(1);
+
+#[derive(Clone)]
+pub struct TenantCache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: PgPool,
+    /// Unknown workspaces are cached too (as None): made-up ids cost no query after the
+    /// first, and registering one notifies like any change.
+    entries: RwLock<HashMap<AppKey, Entry>>,
+    listening: AtomicBool,
+    /// Bumped on every eviction, so that a read that raced a change is not cached.
+    generation: AtomicU64,
+}
+
+struct Entry {
+    tenant: Option<Arc<Tenant>>,
+    fetched: Instant,
+}
+
+impl TenantCache {
+    /// Starts the listener task; until it listens, every lookup reads the database.
+    pub fn start(pool: PgPool) -> Self {
+        let inner = Arc::new(Inner {
+            pool,
+            entries: RwLock::new(HashMap::new()),
+            listening: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
+        });
+        tokio::spawn(listen(Arc::downgrade(&inner)));
+        Self { inner }
+    }
+
+    pub async fn find(&self, app_key: &AppKey) -> Result<Option<Arc<Tenant>>, sqlx::Error> {
+        let inner = &self.inner;
+        if let Some(entry) = inner.read().get(app_key) {
+            if entry.fetched.elapsed() < MAX_AGE {
+                return Ok(entry.tenant.clone());
+            }
+        }
+        let generation = inner.generation.load(Ordering::Acquire);
+        let tenant = tenants::find(&inner.pool, app_key).await?.map(Arc::new);
+        if inner.listening.load(Ordering::Acquire) {
+            let mut entries = inner.write();
+            if inner.generation.load(Ordering::Acquire) == generation {
+                let fetched = Instant::now();
+                let entry = Entry {
+                    tenant: tenant.clone(),
+                    fetched,
+                };
+                entries.insert(app_key.clone(), entry);
+            }
+        }
+        Ok(tenant)
+    }
+}
+
+impl Inner {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<AppKey, Entry>> {
+        self.entries.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<AppKey, Entry>> {
+        self.entries.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets one workspace, or all of them when `app_key` is None or unreadable.
+    fn evict(&self, app_key: Option<&str>) {
+        let mut entries = self.write();
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        match app_key.map(AppKey::parse) {
+            Some(Ok(key)) => {
+                entries.remove(&key);
+            }
+            _ => entries.clear(),
+        }
+    }
+
+    /// Stops caching and forgets everything: changes may be going unheard.
+    fn go_deaf(&self) {
+        self.listening.store(false, Ordering::Release);
+        self.evict(None);
+    }
+}
+
+async fn listen(cache: Weak<Inner>) {
+    loop {
+        let Some(pool) = cache.upgrade().map(|inner| inner.pool.clone()) else {
+            return;
+        };
+        match PgListener::connect_with(&pool).await {
+            Ok(mut listener) => match listener.listen(CHANNEL).await {
+                Ok(()) => {
+                    if !hear(&cache, &mut listener).await {
+                        return;
+                    }
+                }
+                Err(error) => warn(&error),
+            },
+            Err(error) => warn(&error),
+        }
+        tokio::time::sleep(RELISTEN_DELAY).await;
+    }
+}
+
+/// Applies notifications until the connection is lost (true: listen again) or the cache is
+/// dropped (false).
+async fn hear(cache: &Weak<Inner>, listener: &mut PgListener) -> bool {
+    match cache.upgrade() {
+        Some(inner) => {
+            // Anything cached before this LISTEN may have missed a change.
+            inner.evict(None);
+            inner.listening.store(true, Ordering::Release);
+        }
+        None => return false,
+    }
+    loop {
+        let heard = listener.try_recv().await;
+        let Some(inner) = cache.upgrade() else {
+            return false;
+        };
+        match heard {
+            Ok(Some(notification)) => inner.evict(Some(notification.payload())),
+            // The connection dropped; notifications sent meanwhile are lost.
+            // The connection dropped: changes made meanwhile went unheard.
+            Ok(None) => {
+                inner.go_deaf();
+                return true;
+            }
+            Err(error) => {
+                inner.go_deaf();
+                warn(&error);
+                return true;
+            }
+        }
+    }
+}
+
+fn warn(error: &sqlx::Error) {
+    tracing::warn!(
+        error = error as &dyn std::error::Error,
+        "not listening for tenant changes; reading tenants from the database meanwhile"
+    );
+}
