@@ -148,8 +148,8 @@ async fn store_messages<'a>(
     for (index, id, final_status) in statements::lock_messages(tx, &existing).await? {
         let draft = existing[index];
         let had_final = final_status.is_some();
-        if let (false, Some(status)) = (had_final, draft.final_status) {
-            newly_final.push((draft.key.tenant, id, status));
+        if !had_final && draft.final_status.is_some() {
+            newly_final.push(draft);
         }
         stored.insert(draft.key, StoredMessage { id, had_final });
     }

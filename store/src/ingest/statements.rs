@@ -155,8 +155,10 @@ pub(super) async fn insert_new_messages(
         .collect())
 }
 
-/// Locks messages stored before this batch (in id order, so that two transactions lock
-/// them in the same order) and returns each one's position, id and final status.
+/// Locks messages stored before this batch and returns each one's position, id and final
+/// status. LATERAL keeps this one index probe per message, whatever the planner estimates
+/// for the arrays. Rows are locked in key order, so two processes writing the same
+/// messages wait for each other instead of deadlocking.
 pub(super) async fn lock_messages(
     tx: &mut PgConnection,
     drafts: &[&MessageDraft<'_>],
@@ -169,12 +171,17 @@ pub(super) async fn lock_messages(
     let recipients: Vec<&str> = drafts.iter().map(|d| d.key.recipient).collect();
     let rows = sqlx::query!(
         r#"
-        SELECT k.ord AS "ord!", m.id, m.final_status
-        FROM UNNEST($1::bigint[], $2::text[], $3::text[])
-                 WITH ORDINALITY AS k (tenant_id, batch_id, recipient, ord)
-        JOIN messages m USING (tenant_id, batch_id, recipient)
-        ORDER BY m.id
-        FOR UPDATE OF m
+        SELECT k.ord AS "ord!", m.id AS "id!", m.final_status
+        FROM (
+            SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[])
+                WITH ORDINALITY AS k (tenant_id, batch_id, recipient, ord)
+            ORDER BY tenant_id, batch_id, recipient
+        ) k
+        CROSS JOIN LATERAL (
+            SELECT id, final_status FROM messages
+            WHERE (tenant_id, batch_id, recipient) = (k.tenant_id, k.batch_id, k.recipient)
+            FOR UPDATE
+        ) m
         "#,
         &tenants,
         &batches as &[&str],
@@ -188,26 +195,34 @@ pub(super) async fn lock_messages(
         .collect())
 }
 
-/// The first final status wins: rows that already have one keep it.
+/// Records the first final status of messages that were stored without one (and are
+/// locked by this transaction). Written as an upsert because `ON CONFLICT` always finds
+/// each row through the unique key; a join on ids let the planner scan a whole tenant.
 pub(super) async fn set_final_statuses(
     tx: &mut PgConnection,
-    updates: &[(crate::tenants::TenantId, i64, &str)],
+    drafts: &[&MessageDraft<'_>],
 ) -> Result<(), sqlx::Error> {
-    if updates.is_empty() {
+    if drafts.is_empty() {
         return Ok(());
     }
-    let tenants: Vec<i64> = updates.iter().map(|(t, ..)| t.0).collect();
-    let ids: Vec<i64> = updates.iter().map(|(_, id, _)| *id).collect();
-    let statuses: Vec<&str> = updates.iter().map(|(.., s)| *s).collect();
+    let tenants: Vec<i64> = drafts.iter().map(|d| d.key.tenant.0).collect();
+    let batches: Vec<&str> = drafts.iter().map(|d| d.key.batch_id).collect();
+    let recipients: Vec<&str> = drafts.iter().map(|d| d.key.recipient).collect();
+    let customers: Vec<&str> = drafts.iter().map(|d| d.customer_id).collect();
+    let finals: Vec<Option<&str>> = drafts.iter().map(|d| d.final_status).collect();
     sqlx::query!(
         r#"
-        UPDATE messages m SET final_status = u.final_status
-        FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS u (tenant_id, id, final_status)
-        WHERE m.tenant_id = u.tenant_id AND m.id = u.id AND m.final_status IS NULL
+        INSERT INTO messages (tenant_id, batch_id, recipient, customer_id, final_status)
+        SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
+        ON CONFLICT (tenant_id, batch_id, recipient) DO UPDATE
+            SET final_status = EXCLUDED.final_status
+            WHERE messages.final_status IS NULL
         "#,
         &tenants,
-        &ids,
-        &statuses as &[&str],
+        &batches as &[&str],
+        &recipients as &[&str],
+        &customers as &[&str],
+        &finals as &[Option<&str>],
     )
     .execute(&mut *tx)
     .await?;
