@@ -12,6 +12,12 @@ Configuration comes from environment variables (see README.md, \"Configuration\"
   DLRHUB_DB_ACQUIRE_TIMEOUT_SECS   wait for a free connection [default: 5]
   DLRHUB_SHUTDOWN_GRACE_SECS       time in-flight requests get on stop [default: 30]
   DLRHUB_RETENTION_DAYS            how long reports and events are kept [default: 90]
+  DLRHUB_ROLE                      all, api (no forwarding) or workers (forwarding only) [default: all]
+  DLRHUB_FORWARD_WORKERS           MoEngage requests in flight at once; 0 = none [default: 8]
+  DLRHUB_FORWARD_RETRY_SCHEDULE    waits between attempts [default: 10s,1m,5m,30m,2h,6h]
+  DLRHUB_FORWARD_TIMEOUT_SECS      one MoEngage request's limit [default: 10]
+  DLRHUB_FORWARD_LEASE_SECS        how long a claimed event is held [default: 60]
+  DLRHUB_MOENGAGE_BASE_URL         send to this URL instead of api-0N.moengage.com (simulator)
   RUST_LOG                         log filter [default: info]";
 
 /// dlrhub bridges Sinch SMS delivery reports to MoEngage events, with an admin console.
@@ -43,6 +49,9 @@ pub enum Command {
     /// Register MoEngage workspaces and manage their Sinch integration.
     #[command(subcommand, after_help = CONFIGURATION_HELP)]
     Tenant(TenantCommand),
+    /// Work with the events forwarded to MoEngage.
+    #[command(subcommand, after_help = CONFIGURATION_HELP)]
+    Events(EventsCommand),
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -50,6 +59,9 @@ pub enum SimCommand {
     /// Send Sinch delivery reports to a callback URL at a steady rate, and report the rate
     /// achieved, latency percentiles and errors.
     Sinch(crate::sim::sinch::SinchArgs),
+    /// Serve MoEngage's Data API (/v1/event, /v1/transition) with its validation, rate
+    /// limit and configurable faults; GET /_sim/received lists what it accepted.
+    Moengage(crate::sim::moengage::MoengageArgs),
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -97,5 +109,33 @@ pub enum TenantCommand {
         /// Remove the secret: signatures are no longer checked.
         #[arg(long)]
         off: bool,
+    },
+    /// Replace the workspace's MoEngage Data API key. Resumes forwarding if MoEngage had
+    /// refused the old key (401).
+    SetDataApiKey {
+        app_key: String,
+        /// The new Data API key; stored encrypted, shown only as its last 4.
+        #[arg(long, env = "DLRHUB_DATA_API_KEY", hide_env_values = true)]
+        data_api_key: String,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum EventsCommand {
+    /// Send events to MoEngage again: one event (whatever its state), or a workspace's
+    /// dead letters, optionally only those created in [--from, --to).
+    Replay {
+        /// The workspace id (app_key) the events belong to.
+        #[arg(long)]
+        tenant: String,
+        /// One event's id.
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        event: Option<i64>,
+        /// Dead letters created at or after this time (RFC 3339, e.g. 2026-11-27T10:00:00Z).
+        #[arg(long)]
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        /// Dead letters created before this time (RFC 3339).
+        #[arg(long)]
+        to: Option<chrono::DateTime<chrono::Utc>>,
     },
 }

@@ -14,6 +14,7 @@ use store::{PgPool, PoolSettings};
 use url::Url;
 
 use crate::telemetry::LogFormat;
+use crate::workers::forwarding::ForwardingSettings;
 
 /// A variable whose value cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +25,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(variable: &'static str, problem: impl Into<String>) -> Self {
+    pub(crate) fn new(variable: &'static str, problem: impl Into<String>) -> Self {
         Self {
             variable,
             problem: problem.into(),
@@ -68,6 +69,42 @@ pub struct Settings {
     /// How long reports, messages and events are kept.
     pub retention: Duration,
     pub site: SiteSettings,
+    pub role: Role,
+    pub forwarding: ForwardingSettings,
+}
+
+/// What one `dlrhub serve` process does, so that webhook traffic and forwarding can be
+/// scaled apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The console, the webhook and the forwarding workers.
+    All,
+    /// The console and the webhook; no forwarding.
+    Api,
+    /// Forwarding only; HTTP serves just the health checks and metrics.
+    Workers,
+}
+
+impl Role {
+    fn from_source(source: &impl Source) -> Result<Self, ConfigError> {
+        match source.get("DLRHUB_ROLE").as_deref().map(str::trim) {
+            None | Some("all") => Ok(Self::All),
+            Some("api") => Ok(Self::Api),
+            Some("workers") => Ok(Self::Workers),
+            Some(other) => Err(ConfigError::new(
+                "DLRHUB_ROLE",
+                format!("`{other}` is not one of all, api, workers"),
+            )),
+        }
+    }
+
+    pub fn serves_api(self) -> bool {
+        self != Self::Workers
+    }
+
+    pub fn forwards(self) -> bool {
+        self != Self::Api
+    }
 }
 
 /// Where the built site (wasm, JS, CSS, assets) lies. cargo-leptos sets these variables
@@ -133,6 +170,8 @@ impl Settings {
                 )?)
                 .unwrap_or(3001),
             },
+            role: Role::from_source(source)?,
+            forwarding: ForwardingSettings::from_source(source)?,
         })
     }
 }
@@ -266,7 +305,7 @@ fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
-fn parse_number(
+pub(crate) fn parse_number(
     source: &impl Source,
     variable: &'static str,
     default: u64,

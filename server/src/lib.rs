@@ -5,8 +5,9 @@
 //! - `startup`: builds the HTTP application (testable on port 0).
 //! - `routes/`: plain HTTP endpoints (health now; the Sinch webhook joins them). The console
 //!   pages and their server functions live in the `app` crate and are mounted here.
-//! - `workers/`: background jobs that run inside `serve` (retention; forwarding to come).
-//! - `sim/`: simulators of Sinch (and later MoEngage) for tests, benchmarks and demos.
+//! - `workers/`: background jobs that run inside `serve`: group-commit writers, forwarding
+//!   to MoEngage, retention.
+//! - `sim/`: simulators of Sinch and MoEngage for tests, benchmarks and demos.
 //! - `telemetry`, `shutdown`: logging and graceful stop.
 
 pub mod cli;
@@ -27,6 +28,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => commands::serve::run().await,
         Command::Migrate => commands::migrate::run().await,
         Command::Tenant(command) => commands::tenant::run(command).await,
+        Command::Events(command) => commands::events::run(command).await,
         Command::Sim(cli::SimCommand::Sinch(args)) => sim::sinch::run(args).await,
+        Command::Sim(cli::SimCommand::Moengage(args)) => sim::moengage::run(args).await,
     }
 }

@@ -67,14 +67,19 @@ impl Application {
         let local_addr = listener
             .local_addr()
             .context("reading the address the listener is bound to")?;
-        let router = router(AppState {
+        let state = AppState {
             leptos_options: leptos_options(settings, local_addr),
             pool: pool.clone(),
             cipher: Cipher::new(settings.master_key.expose()),
             public_url: settings.public_url.clone(),
             ingest: IngestWriter::start(pool.clone(), WriterSettings::default()),
             tenants: TenantCache::start(pool.clone()),
-        });
+        };
+        let router = if settings.role.serves_api() {
+            router(state)
+        } else {
+            operations_router(state)
+        };
         Ok(Self {
             listener,
             local_addr,
@@ -118,6 +123,16 @@ fn leptos_options(settings: &Settings, listening_on: SocketAddr) -> LeptosOption
         .site_addr(listening_on)
         .reload_port(settings.site.reload_port)
         .build()
+}
+
+/// A workers-only process answers health checks and metrics, nothing else.
+fn operations_router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(routes::metrics::render))
+        .layer(routes::request_tracing())
+        .with_state(state)
 }
 
 fn router(state: AppState) -> Router {

@@ -6,6 +6,7 @@
 //! compile time against the committed `.sqlx/` data.
 
 pub mod cipher;
+pub mod forwarding;
 pub mod ingest;
 mod pool;
 pub mod retention;

@@ -90,7 +90,7 @@ impl Tenant {
 
 const CALLBACK_PASSWORD: &str = "callback_password";
 const HMAC_SECRET: &str = "hmac_secret";
-const MOENGAGE_API_KEY: &str = "moengage_api_key";
+pub(crate) const MOENGAGE_API_KEY: &str = "moengage_api_key";
 
 pub struct NewTenant {
     pub app_key: AppKey,
@@ -117,6 +117,8 @@ pub enum CreateTenantError {
 pub enum TenantError {
     #[error("no tenant has the workspace id {0}")]
     NotFound(AppKey),
+    #[error("the MoEngage Data API key is empty")]
+    EmptyApiKey,
     #[error(transparent)]
     Cipher(#[from] CipherError),
     #[error("could not read or update the tenant")]
@@ -143,14 +145,7 @@ pub async fn create(
         field,
     };
     let api_key_encrypted = cipher.seal(&slot(MOENGAGE_API_KEY), api_key)?;
-    let last4: String = api_key
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let last4 = last4(api_key);
     let username = format!("sinch-{}", random_token(8)?.to_lowercase());
     let password_encrypted = cipher.seal(&slot(CALLBACK_PASSWORD), &random_token(32)?)?;
     let row = sqlx::query_as!(
@@ -301,6 +296,49 @@ pub async fn set_hmac_secret(
         "#,
         app_key.as_str(),
         encrypted,
+    )
+    .fetch_optional(pool)
+    .await?;
+    updated(row, app_key)
+}
+
+/// The only characters of a Data API key ever shown again.
+fn last4(api_key: &str) -> String {
+    let chars: Vec<char> = api_key.chars().collect();
+    chars[chars.len().saturating_sub(4)..].iter().collect()
+}
+
+/// Replaces the MoEngage Data API key and resumes forwarding if a 401 had paused it.
+#[tracing::instrument(skip_all, fields(%app_key))]
+pub async fn set_moengage_api_key(
+    pool: &PgPool,
+    cipher: &Cipher,
+    app_key: &AppKey,
+    api_key: &str,
+) -> Result<Tenant, TenantError> {
+    let api_key = api_key.trim();
+    if api_key.is_empty() {
+        return Err(TenantError::EmptyApiKey);
+    }
+    let slot = SecretSlot {
+        app_key: app_key.as_str(),
+        field: MOENGAGE_API_KEY,
+    };
+    let encrypted = cipher.seal(&slot, api_key)?;
+    let row = sqlx::query_as!(
+        TenantRow,
+        r#"
+        UPDATE tenants
+        SET moengage_api_key_encrypted = $2, moengage_api_key_last4 = $3,
+            forwarding_paused_at = NULL, forwarding_paused_reason = NULL
+        WHERE app_key = $1
+        RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
+                  integration_changed_by, integration_changed_at, callback_username,
+                  callback_password_encrypted, hmac_secret_encrypted, created_at
+        "#,
+        app_key.as_str(),
+        encrypted,
+        last4(api_key),
     )
     .fetch_optional(pool)
     .await?;

@@ -1,4 +1,5 @@
 use anyhow::Context;
+use store::Cipher;
 use tokio_util::sync::CancellationToken;
 
 use crate::configuration::Settings;
@@ -25,6 +26,19 @@ pub async fn run() -> anyhow::Result<()> {
         settings.retention,
         stop.clone(),
     ));
+    let forwarding = settings.role.forwards().then(|| {
+        tokio::spawn(workers::forwarding::run(
+            application.pool().clone(),
+            Cipher::new(settings.master_key.expose()),
+            settings.forwarding.clone(),
+            stop.clone(),
+        ))
+    });
     let server = tokio::spawn(application.run_until_stopped(stop.clone()));
-    shutdown::wait_with_grace(server, &stop, settings.shutdown_grace).await
+    let served = shutdown::wait_with_grace(server, &stop, settings.shutdown_grace).await;
+    if let Some(forwarding) = forwarding {
+        // In-flight claims finish (bounded by the request timeout) and the rest is released.
+        let _ = tokio::time::timeout(settings.shutdown_grace, forwarding).await;
+    }
+    served
 }

@@ -54,6 +54,23 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        TenantCommand::SetDataApiKey {
+            app_key,
+            data_api_key,
+        } => {
+            let tenant = tenants::set_moengage_api_key(
+                &pool,
+                &cipher,
+                &parse_app_key(&app_key)?,
+                &data_api_key,
+            )
+            .await?;
+            println!(
+                "The Data API key of {} now ends in {}; forwarding runs with it.",
+                tenant.app_key, tenant.moengage_api_key_last4
+            );
+            Ok(())
+        }
         TenantCommand::RotateCredentials { app_key } => {
             let tenant =
                 tenants::rotate_callback_password(&pool, &cipher, &parse_app_key(&app_key)?)
@@ -112,7 +129,7 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
     }
 }
 
-fn parse_app_key(raw: &str) -> anyhow::Result<AppKey> {
+pub(crate) fn parse_app_key(raw: &str) -> anyhow::Result<AppKey> {
     AppKey::parse(raw).with_context(|| format!("`{raw}` is not a MoEngage workspace id"))
 }
 

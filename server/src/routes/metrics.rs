@@ -12,6 +12,12 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 pub const INGEST_DURATION: &str = "dlrhub_ingest_duration_seconds";
 pub const REPORTS_RECEIVED: &str = "dlrhub_reports_received_total";
 pub const INGEST_BATCH_SIZE: &str = "dlrhub_ingest_batch_size";
+pub const EVENTS_FORWARDED: &str = "dlrhub_events_forwarded_total";
+pub const EVENTS_RETRIED: &str = "dlrhub_events_retried_total";
+pub const EVENTS_DEAD: &str = "dlrhub_events_dead_lettered_total";
+pub const FORWARD_DURATION: &str = "dlrhub_forward_duration_seconds";
+pub const QUEUE_DEPTH: &str = "dlrhub_forward_queue_depth";
+pub const QUEUE_OLDEST_AGE: &str = "dlrhub_forward_queue_oldest_age_seconds";
 
 /// Latency buckets for ingestion: a commit takes milliseconds, a slow one hundreds.
 const INGEST_BUCKETS: &[f64] = &[
@@ -30,6 +36,12 @@ pub fn handle() -> &'static PrometheusHandle {
                 builder.set_buckets_for_metric(
                     Matcher::Full(INGEST_BATCH_SIZE.to_owned()),
                     BATCH_BUCKETS,
+                )
+            })
+            .and_then(|builder| {
+                builder.set_buckets_for_metric(
+                    Matcher::Full(FORWARD_DURATION.to_owned()),
+                    INGEST_BUCKETS,
                 )
             })
             .map(PrometheusBuilder::build_recorder)
@@ -56,6 +68,23 @@ fn describe() {
         INGEST_DURATION,
         metrics::Unit::Seconds,
         "Time from a Sinch webhook call's arrival to its answer"
+    );
+    metrics::describe_counter!(EVENTS_FORWARDED, "Events MoEngage accepted, by tenant");
+    metrics::describe_counter!(
+        EVENTS_RETRIED,
+        "Event attempts that failed and were scheduled again, by tenant"
+    );
+    metrics::describe_counter!(EVENTS_DEAD, "Events given up on (dead letters), by tenant");
+    metrics::describe_histogram!(
+        FORWARD_DURATION,
+        metrics::Unit::Seconds,
+        "Time one request to MoEngage's Data API took"
+    );
+    metrics::describe_gauge!(QUEUE_DEPTH, "Events waiting to be forwarded, by tenant");
+    metrics::describe_gauge!(
+        QUEUE_OLDEST_AGE,
+        metrics::Unit::Seconds,
+        "Age of the oldest event waiting to be forwarded, by tenant"
     );
 }
 

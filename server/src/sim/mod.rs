@@ -3,7 +3,9 @@
 //! - `dlrhub sim sinch`: Sinch sending delivery reports to a callback URL, as a load
 //!   generator with realistic traffic (status sequences, batch reports, retries, missing
 //!   uids, malformed bodies).
+//! - `dlrhub sim moengage`: MoEngage's Data API, with its validation, limits and faults.
 
+pub mod moengage;
 pub mod sinch;
 mod sinch_traffic;
 mod stats;

@@ -55,7 +55,9 @@ pub struct WriterSettings {
 impl Default for WriterSettings {
     fn default() -> Self {
         Self {
-            writers: 2,
+            // On two cores, two writers left PostgreSQL idle between commits and eight
+            // did no better than four (BENCHMARKS.md, run 3).
+            writers: 4,
             queue: 1024,
             max_batch: 256,
         }

@@ -8,9 +8,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+pub(crate) const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-fn dlrhub() -> Command {
+pub(crate) fn dlrhub() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dlrhub"));
     // Only what each test sets: an inherited DATABASE_URL must not hide a missing one.
     command
@@ -19,7 +19,7 @@ fn dlrhub() -> Command {
     command
 }
 
-fn database_url(db: &PgConnectOptions) -> String {
+pub(crate) fn database_url(db: &PgConnectOptions) -> String {
     let password = std::env::var("DATABASE_URL")
         .ok()
         .and_then(|url| url::Url::parse(&url).ok())
@@ -153,9 +153,11 @@ async fn a_request_in_flight_at_sigterm_still_gets_its_answer(
 }
 
 /// Starts `dlrhub serve` on a free port with JSON logs on its stdout.
+/// `dlrhub serve` without forwarding workers (these tests have no MoEngage to talk to).
 fn serve(db: &PgConnectOptions) -> Child {
     dlrhub()
         .args(["serve"])
+        .env("DLRHUB_ROLE", "api")
         .env("DATABASE_URL", database_url(db))
         .env("DLRHUB_MASTER_KEY", KEY)
         .env("DLRHUB_LISTEN_ADDR", "127.0.0.1:0")
@@ -174,7 +176,7 @@ fn terminate(child: &Child) {
 }
 
 /// Reads the JSON log until the "listening" line and returns its address.
-fn wait_for_listening_address(child: &mut Child) -> String {
+pub(crate) fn wait_for_listening_address(child: &mut Child) -> String {
     let stdout = child.stdout.take().expect("stdout is piped");
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("a log line");

@@ -2,9 +2,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use domain::{AppKey, DataCenter};
-use server::configuration::{DatabaseSettings, MasterKey, Settings, SiteSettings};
+use server::configuration::{DatabaseSettings, MasterKey, Role, Settings, SiteSettings};
 use server::startup::Application;
 use server::telemetry::LogFormat;
+use server::workers::forwarding::{self, ForwardingSettings};
 use sqlx::postgres::PgConnectOptions;
 use store::tenants::{self, NewTenant};
 use store::{Cipher, PgPool, PoolSettings};
@@ -32,7 +33,17 @@ pub struct TestTenant {
 }
 
 impl TestApp {
+    /// The console and the webhook, without forwarding workers.
     pub async fn spawn(db: PgConnectOptions) -> Self {
+        Self::spawn_as(db, Role::Api, ForwardingSettings::default()).await
+    }
+
+    /// The whole application, forwarding with these settings (pointed at a simulator).
+    pub async fn spawn_forwarding(db: PgConnectOptions, forwarding: ForwardingSettings) -> Self {
+        Self::spawn_as(db, Role::All, forwarding).await
+    }
+
+    async fn spawn_as(db: PgConnectOptions, role: Role, forwarding: ForwardingSettings) -> Self {
         let settings = Settings {
             database: DatabaseSettings {
                 connect_options: db.clone(),
@@ -51,15 +62,25 @@ impl TestApp {
                 root: "target/site".into(),
                 reload_port: 3001,
             },
+            role,
+            forwarding,
         };
         let application = Application::build(&settings)
             .await
             .expect("the application starts");
         let address = format!("http://127.0.0.1:{}", application.port());
         let stop = CancellationToken::new();
+        let key = MasterKey::parse(MASTER_KEY).expect("a valid key");
+        if role.forwards() {
+            tokio::spawn(forwarding::run(
+                application.pool().clone(),
+                Cipher::new(key.expose()),
+                settings.forwarding.clone(),
+                stop.clone(),
+            ));
+        }
         tokio::spawn(application.run_until_stopped(stop.clone()));
         let pool = store::connect(db.clone(), PoolSettings::default());
-        let key = MasterKey::parse(MASTER_KEY).expect("a valid key");
         Self {
             address,
             client: reqwest::Client::new(),

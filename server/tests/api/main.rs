@@ -2,6 +2,7 @@
 //! fresh database (created and dropped by `#[sqlx::test]`) and talks to it over HTTP.
 
 mod binary;
+mod forwarding;
 mod health;
 mod helpers;
 mod ingest_writer;

@@ -1,0 +1,309 @@
+//! `dlrhub sim moengage`: MoEngage's Data API as its documentation describes it, for tests,
+//! benchmarks and the local demo.
+//!
+//! - `POST /v1/event/{workspace_id}` and `POST /v1/transition/{workspace_id}`, with Basic
+//!   auth per workspace, the documented validation and answers (400, 401, 413, 415, 429);
+//! - a per-workspace rate limit that answers 429 with Retry-After;
+//! - faults, set at start or at any time with `POST /_sim/faults`: an error rate, a status
+//!   for the next N requests, added latency, timeouts, an outage;
+//! - `GET /_sim/received`: every action it accepted, as JSON (`DELETE` empties it).
+
+mod faults;
+mod validate;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+pub use faults::Faults;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct MoengageArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:9400")]
+    pub listen: SocketAddr,
+    /// A workspace and its Data API key, as ID:KEY (repeatable). With none, any non-empty
+    /// key is accepted for any workspace.
+    #[arg(long = "workspace", value_name = "ID:KEY")]
+    pub workspaces: Vec<String>,
+    /// Events per second accepted per workspace before answering 429.
+    #[arg(long, default_value_t = 500)]
+    pub rate_limit: u32,
+    /// Share of requests (0 to 1) answered 500.
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Share of requests (0 to 1) that never get an answer (the client times out).
+    #[arg(long, default_value_t = 0.0)]
+    pub timeout_rate: f64,
+    /// Added to every answer, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+}
+
+/// An action MoEngage accepted.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Received {
+    pub workspace: String,
+    pub customer_id: String,
+    pub action: String,
+    pub attributes: Value,
+    /// `current_time` as sent.
+    pub time: Value,
+    /// Which request carried it: actions sent together share the number.
+    pub request: u64,
+}
+
+pub struct Simulator {
+    credentials: HashMap<String, String>,
+    rate_limit: u32,
+    faults: Mutex<(Faults, u64)>,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    received: Mutex<Vec<Received>>,
+    requests: std::sync::atomic::AtomicU64,
+}
+
+/// A running simulator, for tests.
+pub struct Running {
+    pub address: SocketAddr,
+    pub simulator: Arc<Simulator>,
+}
+
+impl Running {
+    pub fn base_url(&self) -> url::Url {
+        url::Url::parse(&format!("http://{}/", self.address)).expect("a valid URL")
+    }
+}
+
+impl Simulator {
+    pub fn new(args: &MoengageArgs) -> Result<Self, String> {
+        let mut credentials = HashMap::new();
+        for pair in &args.workspaces {
+            let (id, key) = pair
+                .split_once(':')
+                .filter(|(id, key)| !id.is_empty() && !key.is_empty())
+                .ok_or_else(|| format!("--workspace `{pair}` is not ID:KEY"))?;
+            credentials.insert(id.to_owned(), key.to_owned());
+        }
+        Ok(Self {
+            credentials,
+            rate_limit: args.rate_limit.max(1),
+            faults: Mutex::new((Faults::from_args(args), 0)),
+            buckets: Mutex::new(HashMap::new()),
+            received: Mutex::new(Vec::new()),
+            requests: std::sync::atomic::AtomicU64::new(0),
+        })
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        lock(&self.received).clone()
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        lock(&self.faults).0 = faults;
+    }
+
+    /// Starts serving on `address` (port 0 picks a free one).
+    pub async fn start(self, address: SocketAddr) -> std::io::Result<Running> {
+        let listener = TcpListener::bind(address).await?;
+        let address = listener.local_addr()?;
+        let simulator = Arc::new(self);
+        let app = router(simulator.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Ok(Running { address, simulator })
+    }
+
+    fn next_request(&self) -> u64 {
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Takes `events` from the workspace's bucket, or says how long to wait.
+    fn admit(&self, workspace: &str, events: usize) -> Result<(), u64> {
+        let rate = f64::from(self.rate_limit);
+        let mut buckets = lock(&self.buckets);
+        let now = Instant::now();
+        let (tokens, refilled) = buckets.entry(workspace.to_owned()).or_insert((rate, now));
+        *tokens = (*tokens + now.duration_since(*refilled).as_secs_f64() * rate).min(rate);
+        *refilled = now;
+        let wanted = events as f64;
+        if *tokens >= wanted {
+            *tokens -= wanted;
+            Ok(())
+        } else {
+            Err(((wanted - *tokens) / rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn router(simulator: Arc<Simulator>) -> Router {
+    Router::new()
+        .route("/v1/event/{workspace}", post(event))
+        .route("/v1/transition/{workspace}", post(transition))
+        .route("/_sim/received", get(received).delete(forget))
+        .route("/_sim/faults", post(set_faults))
+        // The 128 KB limit is MoEngage's to answer (413); axum's own must not come first.
+        .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024))
+        .with_state(simulator)
+}
+
+pub(crate) fn fail(status: StatusCode, kind: &str, message: &str) -> Response {
+    let body = json!({
+        "status": "fail",
+        "error": { "type": kind, "message": message, "request_id": request_id() },
+    });
+    (status, Json(body)).into_response()
+}
+
+fn request_id() -> String {
+    format!(
+        "sim-{:x}",
+        Instant::now().elapsed().as_nanos() ^ u128::from(std::process::id())
+    )
+}
+
+/// What every Data API call goes through before its body is read: faults, credentials,
+/// content type and size.
+async fn gate(
+    simulator: &Simulator,
+    workspace: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+    max_bytes: usize,
+) -> Result<(), Response> {
+    let fault = {
+        let mut faults = lock(&simulator.faults);
+        let (faults, draws) = &mut *faults;
+        faults.draw(draws)
+    };
+    if let Some(latency) = fault.latency {
+        tokio::time::sleep(latency).await;
+    }
+    if fault.hang {
+        // Longer than any client waits.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+    if let Some(status) = fault.status {
+        return Err(fail(status, "ServerError", "simulated failure"));
+    }
+    if !validate::authorised(&simulator.credentials, workspace, headers) {
+        return Err(fail(
+            StatusCode::UNAUTHORIZED,
+            "AuthenticationError",
+            "invalid workspace id or Data API key",
+        ));
+    }
+    if body.len() > max_bytes {
+        return Err(fail(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLargeError",
+            &format!("the request body exceeds {} KB", max_bytes / 1024),
+        ));
+    }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json {
+        return Err(fail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaTypeError",
+            "Content-Type must be application/json",
+        ));
+    }
+    Ok(())
+}
+
+async fn event(
+    State(simulator): State<Arc<Simulator>>,
+    Path(workspace): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(refusal) = gate(&simulator, &workspace, &headers, &body, 128 * 1024).await {
+        return refusal;
+    }
+    let request = simulator.next_request();
+    let accepted = match validate::event(&workspace, request, &body) {
+        Ok(accepted) => accepted,
+        Err(invalid) => return fail(StatusCode::BAD_REQUEST, invalid.kind, &invalid.message),
+    };
+    if let Err(wait) = simulator.admit(&workspace, accepted.len()) {
+        let mut refusal = fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RateLimitError",
+            "rate limit exceeded for this workspace",
+        );
+        refusal
+            .headers_mut()
+            .insert(header::RETRY_AFTER, wait.into());
+        return refusal;
+    }
+    lock(&simulator.received).extend(accepted);
+    Json(json!({ "status": "success", "message": "Your request has been accepted and will be processed soon." }))
+        .into_response()
+}
+
+/// Bulk import: answers 200 whatever its elements hold; only valid events are kept.
+async fn transition(
+    State(simulator): State<Arc<Simulator>>,
+    Path(workspace): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(refusal) = gate(&simulator, &workspace, &headers, &body, 100 * 1024).await {
+        return refusal;
+    }
+    let accepted = validate::transition(&workspace, simulator.next_request(), &body);
+    lock(&simulator.received).extend(accepted);
+    Json(json!({ "status": "success" })).into_response()
+}
+
+async fn received(State(simulator): State<Arc<Simulator>>) -> Json<Vec<Received>> {
+    Json(simulator.received())
+}
+
+async fn forget(State(simulator): State<Arc<Simulator>>) -> StatusCode {
+    lock(&simulator.received).clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn set_faults(
+    State(simulator): State<Arc<Simulator>>,
+    Json(faults): Json<Faults>,
+) -> Json<Faults> {
+    simulator.set_faults(faults.clone());
+    Json(faults)
+}
+
+pub async fn run(args: MoengageArgs) -> anyhow::Result<()> {
+    let simulator = Simulator::new(&args).map_err(anyhow::Error::msg)?;
+    let running = simulator.start(args.listen).await?;
+    println!(
+        "MoEngage simulator listening on http://{} (set DLRHUB_MOENGAGE_BASE_URL to it)",
+        running.address
+    );
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

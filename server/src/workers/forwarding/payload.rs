@@ -1,0 +1,119 @@
+//! MoEngage `/v1/event` request bodies: one customer's events as `actions`, split so that
+//! no body reaches MoEngage's 128 KB limit.
+
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+use store::forwarding::ClaimedEvent;
+
+/// MoEngage refuses bodies over 128 KB; the margin covers the envelope.
+pub const MAX_BODY_BYTES: usize = 120 * 1024;
+/// MoEngage accepts at most 100 attributes per event.
+const MAX_ATTRIBUTES: usize = 100;
+
+/// One request: its body and the events it carries.
+#[derive(Debug)]
+pub struct Request<'a> {
+    pub body: Vec<u8>,
+    pub events: Vec<&'a ClaimedEvent>,
+}
+
+/// Groups events per customer (in claim order) and packs each group into as few requests
+/// as the size limit allows.
+pub fn requests(events: &[ClaimedEvent], full_recipient: bool) -> Vec<Request<'_>> {
+    let mut customers: Vec<(&str, Vec<&ClaimedEvent>)> = Vec::new();
+    for event in events {
+        match customers.iter_mut().find(|(c, _)| *c == event.customer_id) {
+            Some((_, group)) => group.push(event),
+            None => customers.push((&event.customer_id, vec![event])),
+        }
+    }
+    let mut requests = Vec::new();
+    for (customer_id, group) in customers {
+        let actions: Vec<Value> = group.iter().map(|e| action(e, full_recipient)).collect();
+        pack(customer_id, &group, &actions, &mut requests);
+    }
+    requests
+}
+
+/// Splits in halves until each part fits. A single action over the limit is sent alone:
+/// MoEngage answers 413 and it becomes a dead letter with that reason.
+fn pack<'a>(
+    customer_id: &'a str,
+    events: &[&'a ClaimedEvent],
+    actions: &[Value],
+    out: &mut Vec<Request<'a>>,
+) {
+    let body = envelope(customer_id, actions);
+    if body.len() <= MAX_BODY_BYTES || actions.len() == 1 {
+        out.push(Request {
+            body,
+            events: events.to_vec(),
+        });
+        return;
+    }
+    let half = actions.len() / 2;
+    pack(customer_id, &events[..half], &actions[..half], out);
+    pack(customer_id, &events[half..], &actions[half..], out);
+}
+
+fn envelope(customer_id: &str, actions: &[Value]) -> Vec<u8> {
+    let body = json!({ "type": "event", "customer_id": customer_id, "actions": actions });
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
+/// The MoEngage action for one event. `current_time` is when Sinch reported the status,
+/// never later than now (MoEngage refuses events dated in the future).
+pub fn action(event: &ClaimedEvent, full_recipient: bool) -> Value {
+    let mut attributes = Map::new();
+    attributes.insert("batch_id".into(), json!(event.batch_id));
+    if !event.recipient.is_empty() {
+        let recipient = match domain::Msisdn::parse(&event.recipient) {
+            Ok(msisdn) if !full_recipient => msisdn.masked(),
+            _ => event.recipient.clone(),
+        };
+        attributes.insert("recipient".into(), json!(recipient));
+    }
+    attributes.insert("sinch_status".into(), json!(event.sinch_status));
+    attributes.insert("sinch_code".into(), json!(event.sinch_code));
+    if let Some(category) = &event.category {
+        attributes.insert("cat".into(), json!(category));
+    }
+    if let Some(operator) = &event.operator {
+        attributes.insert("operator".into(), json!(operator));
+    }
+    if event.recipient.is_empty() {
+        // A summary report's aggregate: how many messages had this status.
+        attributes.insert("count".into(), json!(event.count));
+    }
+    attributes.insert("dlrhub_event_id".into(), json!(event.id));
+    if let Value::Object(extra) = &event.extra {
+        for (key, value) in extra {
+            let reserved = key.to_ascii_lowercase().starts_with("moe_");
+            if attributes.len() >= MAX_ATTRIBUTES {
+                break;
+            }
+            if !reserved && !attributes.contains_key(key) {
+                attributes.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    let current_time = event.reported_at.min(Utc::now()).timestamp();
+    json!({
+        "action": action_name(&event.kind),
+        "attributes": attributes,
+        "platform": "unknown",
+        "current_time": current_time,
+        "user_timezone_offset": 0,
+    })
+}
+
+fn action_name(kind: &str) -> &'static str {
+    match kind {
+        "sent" => domain::EventKind::Sent.action_name(),
+        "delivered" => domain::EventKind::Delivered.action_name(),
+        _ => domain::EventKind::DeliveryFailed.action_name(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,483 @@
+//! Forwarding to MoEngage, against the MoEngage simulator: what arrives on the user's
+//! profile, and what happens on each kind of failure.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use server::sim::moengage::{Faults, MoengageArgs, Received, Running, Simulator};
+use server::workers::forwarding::ForwardingSettings;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::{eventually, TestApp, TestTenant};
+
+/// The Data API key `TestApp::tenant` registers.
+const API_KEY: &str = "moe-test-key-1234";
+
+async fn moengage(workspaces: &[&str], rate_limit: u32) -> Running {
+    let args = MoengageArgs {
+        listen: "127.0.0.1:0".parse().expect("valid"),
+        workspaces: workspaces.iter().map(|w| (*w).to_owned()).collect(),
+        rate_limit,
+        error_rate: 0.0,
+        timeout_rate: 0.0,
+        latency_ms: 0,
+    };
+    let simulator = Simulator::new(&args).expect("valid arguments");
+    simulator
+        .start(args.listen)
+        .await
+        .expect("the simulator starts")
+}
+
+fn settings(sim: &Running, schedule: &str) -> ForwardingSettings {
+    ForwardingSettings {
+        base_url: Some(sim.base_url()),
+        schedule: schedule.parse().expect("a valid schedule"),
+        timeout: Duration::from_secs(2),
+        poll: Duration::from_millis(20),
+        ..ForwardingSettings::default()
+    }
+}
+
+fn recipient_report(batch: &str, to: &str, status: &str, uid: &str) -> String {
+    serde_json::json!({
+        "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": to,
+        "code": 0, "status": status, "at": "2026-11-27T10:00:00Z",
+        "client_reference": format!("$uid={uid}$cat=otp$order=A-17"), "operator": "24001"
+    })
+    .to_string()
+}
+
+fn full_batch_report(batch: &str, recipients: &[String], uid: &str) -> String {
+    serde_json::json!({
+        "type": "delivery_report_sms", "batch_id": batch, "client_reference": format!("$uid={uid}"),
+        "statuses": [{ "code": 0, "status": "Delivered", "count": recipients.len(),
+                       "recipients": recipients }]
+    })
+    .to_string()
+}
+
+async fn post(app: &TestApp, tenant: &TestTenant, body: &str) {
+    let response = app.post_report(tenant, body).await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+}
+
+async fn received_count(sim: &Running, count: usize) -> Vec<Received> {
+    eventually(&format!("MoEngage receives {count} actions"), || async {
+        sim.simulator.received().len() >= count
+    })
+    .await;
+    sim.simulator.received()
+}
+
+async fn event_state(app: &TestApp) -> (String, i32, Option<String>) {
+    sqlx::query_as("SELECT forward_state, attempts, last_error FROM events ORDER BY id LIMIT 1")
+        .fetch_one(&app.pool)
+        .await
+        .expect("an event")
+}
+
+async fn wait_for_state(app: &TestApp, state: &str) {
+    eventually(&format!("the event is {state}"), || async {
+        event_state(app).await.0 == state
+    })
+    .await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn events_reach_the_users_profile_with_their_attributes(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = moengage(&[&format!("ACME01:{API_KEY}")], 500).await;
+    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    post(
+        &app,
+        &acme,
+        &recipient_report("B1", "+46701234567", "Dispatched", "7"),
+    )
+    .await;
+    post(
+        &app,
+        &acme,
+        &recipient_report("B1", "+46701234567", "Delivered", "7"),
+    )
+    .await;
+    post(
+        &app,
+        &acme,
+        &recipient_report("B2", "+46701234568", "Failed", "8"),
+    )
+    .await;
+
+    let received = received_count(&sim, 3).await;
+    let mut seen: Vec<_> = received
+        .iter()
+        .map(|r| (r.customer_id.as_str(), r.action.as_str()))
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        [
+            ("7", "SMS Delivered"),
+            ("7", "SMS Sent"),
+            ("8", "SMS Delivery Failed")
+        ]
+    );
+    let delivered = received
+        .iter()
+        .find(|r| r.action == "SMS Delivered")
+        .expect("delivered");
+    assert_eq!(delivered.workspace, "ACME01");
+    assert_eq!(delivered.attributes["batch_id"], "B1");
+    assert_eq!(delivered.attributes["cat"], "otp");
+    assert_eq!(delivered.attributes["order"], "A-17");
+    assert_eq!(delivered.attributes["operator"], "24001");
+    assert_eq!(delivered.attributes["sinch_status"], "Delivered");
+    let recipient = delivered.attributes["recipient"]
+        .as_str()
+        .expect("a recipient");
+    assert!(!recipient.contains("701234567"), "masked: {recipient}");
+    assert_eq!(delivered.time, 1_795_773_600, "Sinch's time of the status");
+
+    eventually("every event is marked forwarded", || async {
+        app.count("events WHERE forward_state = 'forwarded' AND forwarded_at IS NOT NULL")
+            .await
+            == 3
+    })
+    .await;
+    assert_eq!(
+        app.count("forward_attempts WHERE http_status = 200 AND outcome = 'forwarded'")
+            .await,
+        3
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn one_customers_events_travel_together_in_one_request(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = moengage(&[], 500).await;
+    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
+    let acme = app.tenant("ACME01", true).await;
+    let recipients: Vec<String> = (0..5).map(|i| format!("+4670123450{i}")).collect();
+
+    post(&app, &acme, &full_batch_report("B9", &recipients, "42")).await;
+
+    let received = received_count(&sim, 5).await;
+    let requests: HashSet<u64> = received.iter().map(|r| r.request).collect();
+    assert_eq!(requests.len(), 1, "five actions, one request: {received:?}");
+    assert!(received.iter().all(|r| r.customer_id == "42"));
+}
+
+#[sqlx::test(migrations = false)]
+async fn server_errors_are_retried_until_moengage_accepts(_: PgPoolOptions, db: PgConnectOptions) {
+    let sim = moengage(&[], 500).await;
+    sim.simulator.set_faults(Faults {
+        fail_next: 2,
+        error_status: Some(503),
+        ..Faults::default()
+    });
+    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s,1s,1s")).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    post(
+        &app,
+        &acme,
+        &recipient_report("B1", "+46701234567", "Delivered", "7"),
+    )
+    .await;
+
+    wait_for_state(&app, "forwarded").await;
+    let outcomes: Vec<(Option<i16>, String)> =
+        sqlx::query_as("SELECT http_status, outcome FROM forward_attempts ORDER BY attempt")
+            .fetch_all(&app.pool)
+            .await
+            .expect("attempts");
+    assert_eq!(
+        outcomes,
+        [
+            (Some(503), "retry".to_owned()),
+            (Some(503), "retry".to_owned()),
+            (Some(200), "forwarded".to_owned())
+        ]
+    );
+    assert_eq!(sim.simulator.received().len(), 1);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_refused_request_becomes_a_dead_letter_with_moengages_reason_and_can_be_replayed(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = moengage(&[], 500).await;
+    sim.simulator.set_faults(Faults {
+        fail_next: 1,
+        error_status: Some(400),
+        ..Faults::default()
+    });
+    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    post(
+        &app,
+        &acme,
+        &recipient_report("B1", "+46701234567", "Delivered", "7"),
+    )
+    .await;
+
+    wait_for_state(&app, "dead").await;
+    let (_, attempts, error) = event_state(&app).await;
+    assert_eq!(attempts, 1, "a 400 is not retried");
+    let error = error.expect("a reason");
+    assert!(error.starts_with("HTTP 400"), "{error}");
+    assert!(
+        error.contains("simulated failure"),
+        "MoEngage's body: {error}"
+    );
+    assert!(sim.simulator.received().is_empty());
+
+    let tenant = sqlx::query_scalar("SELECT id FROM tenants")
+        .fetch_one(&app.pool)
+        .await
+        .expect("a tenant");
+    let replayed = store::forwarding::replay(
+        &app.pool,
+        &store::forwarding::ReplaySelection::Dead {
+            tenant: store::tenants::TenantId(tenant),
+            from: None,
+            to: None,
+        },
+    )
+    .await
+    .expect("replays");
+    assert_eq!(replayed, 1);
+    wait_for_state(&app, "forwarded").await;
+    assert_eq!(sim.simulator.received().len(), 1);
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_exhausted_retry_schedule_ends_in_a_dead_letter(_: PgPoolOptions, db: PgConnectOptions) {
+    let sim = moengage(&[], 500).await;
+    sim.simulator.set_faults(Faults {
+        outage: true,
+        ..Faults::default()
+    });
+    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    post(
+        &app,
+        &acme,
+        &recipient_report("B1", "+46701234567", "Delivered", "7"),
+    )
+    .await;
+
+    wait_for_state(&app, "dead").await;
+    let (_, attempts, error) = event_state(&app).await;
+    assert_eq!(attempts, 2, "the first try and one retry");
+    let error = error.expect("a reason");
+    assert!(error.contains("gave up after 2 attempts"), "{error}");
+    assert!(error.contains("HTTP 503"), "{error}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn refused_credentials_pause_the_tenant_until_its_key_is_replaced(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = moengage(&["ACME01:the-right-key"], 500).await;
+    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    post(
+        &app,
+        &acme,
+        &recipient_report("B1", "+46701234567", "Delivered", "7"),
+    )
+    .await;
+
+    eventually("the tenant's forwarding is paused", || async {
+        app.count("tenants WHERE forwarding_paused_at IS NOT NULL")
+            .await
+            == 1
+    })
+    .await;
+    let (state, attempts, error) = event_state(&app).await;
+    assert_eq!(state, "pending", "the event waits; it is not dead");
+    assert_eq!(attempts, 0, "a pause uses up no retries");
+    assert!(error.is_some_and(|e| e.starts_with("HTTP 401")));
+    assert_eq!(
+        app.count("forward_attempts WHERE http_status = 401 AND outcome = 'paused'")
+            .await,
+        1
+    );
+    // Paused: nothing more is tried while the key is wrong.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.count("forward_attempts").await, 1);
+
+    let app_key = domain::AppKey::parse("ACME01").expect("valid");
+    store::tenants::set_moengage_api_key(&app.pool, &app.cipher, &app_key, "the-right-key")
+        .await
+        .expect("replaces the key");
+    wait_for_state(&app, "forwarded").await;
+    assert_eq!(
+        app.count("tenants WHERE forwarding_paused_at IS NULL")
+            .await,
+        1
+    );
+    assert_eq!(sim.simulator.received().len(), 1);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_tenants_rate_limit_keeps_it_under_moengages(_: PgPoolOptions, db: PgConnectOptions) {
+    // MoEngage (simulated) takes 5 events a second from the workspace; the tenant is set to 4.
+    let sim = moengage(&[], 5).await;
+    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s,1s,1s")).await;
+    let acme = app.tenant("ACME01", true).await;
+    app.execute("UPDATE tenants SET forward_rate_per_s = 4")
+        .await;
+    let recipients: Vec<String> = (0..12).map(|i| format!("+467012345{i:02}")).collect();
+
+    post(&app, &acme, &full_batch_report("B9", &recipients, "42")).await;
+
+    received_count(&sim, 12).await;
+    assert_eq!(
+        app.count("forward_attempts WHERE http_status = 429").await,
+        0,
+        "dlrhub never went over MoEngage's limit"
+    );
+    let requests: HashSet<u64> = sim.simulator.received().iter().map(|r| r.request).collect();
+    assert!(requests.len() >= 3, "12 events at 4 a second: {requests:?}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_rate_limited_request_is_retried(_: PgPoolOptions, db: PgConnectOptions) {
+    let sim = moengage(&[], 500).await;
+    sim.simulator.set_faults(Faults {
+        fail_next: 1,
+        error_status: Some(429),
+        ..Faults::default()
+    });
+    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
+    let acme = app.tenant("ACME01", true).await;
+
+    post(
+        &app,
+        &acme,
+        &recipient_report("B1", "+46701234567", "Delivered", "7"),
+    )
+    .await;
+
+    wait_for_state(&app, "forwarded").await;
+    assert_eq!(
+        app.count("forward_attempts WHERE http_status = 429").await,
+        1
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn two_worker_pools_on_one_database_send_each_event_once(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = moengage(&[], 10_000).await;
+    let first = TestApp::spawn_forwarding(db.clone(), settings(&sim, "1s")).await;
+    let second = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
+    let acme = first.tenant("ACME01", true).await;
+
+    for i in 0..60 {
+        let report = recipient_report(
+            &format!("B{i}"),
+            "+46701234567",
+            "Delivered",
+            &format!("u{}", i % 7),
+        );
+        let app = if i % 2 == 0 { &first } else { &second };
+        post(app, &acme, &report).await;
+    }
+
+    eventually("all 60 events are forwarded", || async {
+        first
+            .count("events WHERE forward_state = 'forwarded'")
+            .await
+            == 60
+    })
+    .await;
+    let received = sim.simulator.received();
+    let ids: HashSet<i64> = received
+        .iter()
+        .map(|r| r.attributes["dlrhub_event_id"].as_i64().expect("an id"))
+        .collect();
+    assert_eq!(ids.len(), 60);
+    assert_eq!(received.len(), 60, "no event was sent twice");
+}
+
+/// Runs the real `dlrhub serve` with forwarding to the simulator.
+fn serve_forwarding(db: &PgConnectOptions, sim: &Running) -> std::process::Child {
+    use crate::binary::{database_url, dlrhub, KEY};
+    dlrhub()
+        .args(["serve"])
+        .env("DATABASE_URL", database_url(db))
+        .env("DLRHUB_MASTER_KEY", KEY)
+        .env("DLRHUB_LISTEN_ADDR", "127.0.0.1:0")
+        .env("DLRHUB_LOG_FORMAT", "json")
+        .env("DLRHUB_MOENGAGE_BASE_URL", sim.base_url().as_str())
+        .env("DLRHUB_FORWARD_LEASE_SECS", "2")
+        .env("DLRHUB_FORWARD_RETRY_SCHEDULE", "1s")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("dlrhub starts")
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_worker_killed_in_the_middle_of_a_request_loses_nothing(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = moengage(&[], 500).await;
+    sim.simulator.set_faults(Faults {
+        latency_ms: 1500,
+        ..Faults::default()
+    });
+    let app = TestApp::spawn(db.clone()).await;
+    let acme = app.tenant("ACME01", true).await;
+    for i in 0..5 {
+        let report = recipient_report(&format!("B{i}"), "+46701234567", "Delivered", "7");
+        post(&app, &acme, &report).await;
+    }
+
+    let mut worker = serve_forwarding(&db, &sim);
+    crate::binary::wait_for_listening_address(&mut worker);
+    eventually("the worker has claimed the events", || async {
+        app.count("events WHERE claimed_by IS NOT NULL").await == 5
+    })
+    .await;
+    worker.kill().expect("kills the worker");
+    worker.wait().expect("the worker exits");
+    assert_eq!(
+        app.count("events WHERE forward_state = 'forwarded'").await,
+        0,
+        "killed before MoEngage answered"
+    );
+
+    sim.simulator.set_faults(Faults::default());
+    let mut restarted = serve_forwarding(&db, &sim);
+    crate::binary::wait_for_listening_address(&mut restarted);
+    eventually("every event is forwarded after the lease ends", || async {
+        app.count("events WHERE forward_state = 'forwarded'").await == 5
+    })
+    .await;
+    let _ = restarted.kill();
+    let _ = restarted.wait();
+    let ids: HashSet<i64> = sim
+        .simulator
+        .received()
+        .iter()
+        .map(|r| r.attributes["dlrhub_event_id"].as_i64().expect("an id"))
+        .collect();
+    assert_eq!(ids.len(), 5, "every event reached MoEngage at least once");
+}

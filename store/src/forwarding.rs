@@ -1,0 +1,401 @@
+//! The forwarding queue: claiming due events, recording what each attempt came to, pausing
+//! a tenant whose MoEngage credentials were refused, and replaying dead letters.
+//!
+//! A claim is a lease: claiming pushes `next_attempt_at` forward by the lease and marks the
+//! event with the worker's name, in a transaction that commits at once, so no transaction
+//! stays open across an HTTP request. A worker that dies leaves the event due again when
+//! the lease ends (at-least-once); a worker whose lease ran out cannot overwrite the
+//! attempt of the worker that took over, because results are written only where the
+//! claim still matches.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use crate::tenants::TenantId;
+
+/// A due event, claimed for one attempt.
+#[derive(Debug, Clone)]
+pub struct ClaimedEvent {
+    pub tenant: TenantId,
+    pub id: i64,
+    /// This attempt's number, from 1.
+    pub attempt: i32,
+    pub kind: String,
+    pub customer_id: String,
+    pub category: Option<String>,
+    pub batch_id: String,
+    pub recipient: String,
+    pub sinch_status: String,
+    pub sinch_code: i32,
+    pub count: i64,
+    pub operator: Option<String>,
+    pub extra: serde_json::Value,
+    pub reported_at: DateTime<Utc>,
+}
+
+/// Tenants with due events whose forwarding is not paused, longest waiting first.
+pub async fn due_tenants(pool: &PgPool) -> Result<Vec<TenantId>, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"
+        SELECT t.id AS "id: TenantId"
+        FROM tenants t
+        CROSS JOIN LATERAL (
+            SELECT next_attempt_at FROM events e
+            WHERE e.tenant_id = t.id AND e.forward_state IN ('pending', 'retrying')
+              AND e.next_attempt_at <= now()
+            ORDER BY e.next_attempt_at
+            LIMIT 1
+        ) oldest
+        WHERE t.forwarding_paused_at IS NULL
+        ORDER BY oldest.next_attempt_at
+        "#
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Claims up to `limit` of a tenant's due events, oldest first, skipping those another
+/// worker holds.
+pub async fn claim(
+    pool: &PgPool,
+    tenant: TenantId,
+    limit: i64,
+    lease: Duration,
+    worker: &str,
+) -> Result<Vec<ClaimedEvent>, sqlx::Error> {
+    let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+    sqlx::query_as!(
+        ClaimedEvent,
+        r#"
+        WITH due AS MATERIALIZED (
+            SELECT id FROM events
+            WHERE tenant_id = $1 AND forward_state IN ('pending', 'retrying')
+              AND next_attempt_at <= now()
+            ORDER BY next_attempt_at
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        )
+        UPDATE events e
+        SET next_attempt_at = now() + make_interval(secs => $3::bigint / 1000.0),
+            attempts = e.attempts + 1,
+            claimed_by = $4
+        FROM due
+        WHERE e.tenant_id = $1 AND e.id = due.id
+        RETURNING e.tenant_id AS "tenant: TenantId", e.id, e.attempts AS attempt, e.kind,
+                  e.customer_id, e.category, e.batch_id, e.recipient, e.sinch_status,
+                  e.sinch_code, e.count, e.operator, e.extra, e.reported_at
+        "#,
+        tenant.0,
+        limit,
+        lease_ms,
+        worker,
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// What one attempt at one event came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Forwarded,
+    /// Try again at `at`.
+    Retry {
+        at: DateTime<Utc>,
+        error: String,
+    },
+    /// Given up: a permanent refusal, or the retry schedule is exhausted.
+    Dead {
+        error: String,
+    },
+    /// The tenant's credentials were refused: not an attempt that counts, the event waits
+    /// for the tenant to be resumed.
+    Paused {
+        error: String,
+    },
+    /// Not sent (the claim ran out of time, or its tenant was paused meanwhile): handed
+    /// back, due again at once, and not recorded as an attempt.
+    Released,
+}
+
+impl Outcome {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Forwarded => "forwarded",
+            Self::Retry { .. } => "retry",
+            Self::Dead { .. } => "dead",
+            Self::Paused { .. } => "paused",
+            Self::Released => "released",
+        }
+    }
+
+    fn error(&self) -> Option<&str> {
+        match self {
+            Self::Forwarded | Self::Released => None,
+            Self::Retry { error, .. } | Self::Dead { error } | Self::Paused { error } => {
+                Some(error)
+            }
+        }
+    }
+}
+
+/// One event's attempt, as the worker saw it.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub event_id: i64,
+    pub attempt: i32,
+    pub http_status: Option<u16>,
+    pub latency: Duration,
+    pub outcome: Outcome,
+}
+
+/// Stores the attempts of one tenant's events and moves each event on. Events whose claim
+/// was taken over (the lease ran out) are left to the new holder.
+pub async fn record(
+    pool: &PgPool,
+    tenant: TenantId,
+    worker: &str,
+    attempts: &[Attempt],
+) -> Result<(), sqlx::Error> {
+    if attempts.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = attempts.iter().map(|a| a.event_id).collect();
+    let numbers: Vec<i32> = attempts.iter().map(|a| a.attempt).collect();
+    let statuses: Vec<Option<i16>> = attempts
+        .iter()
+        .map(|a| a.http_status.and_then(|s| i16::try_from(s).ok()))
+        .collect();
+    let latencies: Vec<i32> = attempts
+        .iter()
+        .map(|a| i32::try_from(a.latency.as_millis()).unwrap_or(i32::MAX))
+        .collect();
+    let outcomes: Vec<&str> = attempts.iter().map(|a| a.outcome.code()).collect();
+    let errors: Vec<Option<&str>> = attempts.iter().map(|a| a.outcome.error()).collect();
+    let retry_at: Vec<Option<DateTime<Utc>>> = attempts
+        .iter()
+        .map(|a| match a.outcome {
+            Outcome::Retry { at, .. } => Some(at),
+            _ => None,
+        })
+        .collect();
+    let mut tx = pool.begin().await?;
+    sqlx::query!(
+        r#"
+        WITH results AS (
+            SELECT * FROM UNNEST($2::bigint[], $3::int[], $4::smallint[], $5::int[], $6::text[],
+                                 $7::text[], $8::timestamptz[])
+                AS r (id, attempt, http_status, latency_ms, outcome, error, retry_at)
+        ), moved AS (
+            UPDATE events e
+            SET forward_state = CASE r.outcome
+                    WHEN 'forwarded' THEN 'forwarded'
+                    WHEN 'dead' THEN 'dead'
+                    WHEN 'retry' THEN 'retrying'
+                    ELSE e.forward_state END,
+                next_attempt_at = CASE r.outcome
+                    WHEN 'retry' THEN r.retry_at
+                    WHEN 'paused' THEN now()
+                    WHEN 'released' THEN now()
+                    ELSE NULL END,
+                -- Neither is an attempt: they do not use up the retry schedule.
+                attempts = CASE WHEN r.outcome IN ('paused', 'released') THEN e.attempts - 1
+                                ELSE e.attempts END,
+                forwarded_at = CASE r.outcome WHEN 'forwarded' THEN now() ELSE NULL END,
+                last_error = r.error,
+                claimed_by = NULL
+            FROM results r
+            WHERE e.tenant_id = $1 AND e.id = ANY($2) AND e.id = r.id
+              AND e.claimed_by = $9 AND e.attempts = r.attempt
+            RETURNING e.id, r.attempt
+        )
+        INSERT INTO forward_attempts (tenant_id, event_id, attempt, http_status, latency_ms,
+                                      outcome, error)
+        SELECT $1, r.id, r.attempt, r.http_status, r.latency_ms, r.outcome, left(r.error, 2000)
+        FROM results r JOIN moved m ON m.id = r.id AND m.attempt = r.attempt
+        WHERE r.outcome <> 'released'
+        ON CONFLICT DO NOTHING
+        "#,
+        tenant.0,
+        &ids,
+        &numbers,
+        &statuses as &[Option<i16>],
+        &latencies,
+        &outcomes as &[&str],
+        &errors as &[Option<&str>],
+        &retry_at as &[Option<DateTime<Utc>>],
+        worker,
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// Stops forwarding a tenant's events until its credentials are replaced.
+pub async fn pause_tenant(
+    pool: &PgPool,
+    tenant: TenantId,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"
+        UPDATE tenants SET forwarding_paused_at = now(), forwarding_paused_reason = $2
+        WHERE id = $1 AND forwarding_paused_at IS NULL
+        "#,
+        tenant.0,
+        reason,
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Hands back what a stopping worker still holds: due again at once, the attempt not
+/// counted.
+pub async fn release(pool: &PgPool, worker: &str) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query!(
+        r#"
+        UPDATE events SET next_attempt_at = now(), attempts = attempts - 1, claimed_by = NULL
+        WHERE claimed_by = $1 AND forward_state IN ('pending', 'retrying')
+        "#,
+        worker,
+    )
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+/// Which dead letters to send again.
+#[derive(Debug, Clone)]
+pub enum ReplaySelection {
+    /// One event, whatever its state (a forwarded event is sent again).
+    Event { tenant: TenantId, id: i64 },
+    /// A tenant's dead letters, optionally only those created in [from, to).
+    Dead {
+        tenant: TenantId,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    },
+}
+
+/// Queues the selected events for forwarding again with a fresh retry schedule; returns
+/// how many.
+pub async fn replay(pool: &PgPool, selection: &ReplaySelection) -> Result<u64, sqlx::Error> {
+    let result = match selection {
+        ReplaySelection::Event { tenant, id } => {
+            sqlx::query!(
+                r#"
+                UPDATE events
+                SET forward_state = 'pending', next_attempt_at = now(), attempts = 0,
+                    last_error = NULL, forwarded_at = NULL, claimed_by = NULL
+                WHERE tenant_id = $1 AND id = $2 AND forward_state <> 'suppressed'
+                "#,
+                tenant.0,
+                id,
+            )
+            .execute(pool)
+            .await?
+        }
+        ReplaySelection::Dead { tenant, from, to } => {
+            sqlx::query!(
+                r#"
+                UPDATE events
+                SET forward_state = 'pending', next_attempt_at = now(), attempts = 0,
+                    last_error = NULL, claimed_by = NULL
+                WHERE tenant_id = $1 AND forward_state = 'dead'
+                  AND ($2::timestamptz IS NULL OR created_at >= $2)
+                  AND ($3::timestamptz IS NULL OR created_at < $3)
+                "#,
+                tenant.0,
+                *from,
+                *to,
+            )
+            .execute(pool)
+            .await?
+        }
+    };
+    Ok(result.rows_affected())
+}
+
+/// The queue at a glance, per tenant, for metrics.
+#[derive(Debug, Clone)]
+pub struct QueueDepth {
+    pub app_key: String,
+    pub waiting: i64,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+pub async fn queue_depth(pool: &PgPool) -> Result<Vec<QueueDepth>, sqlx::Error> {
+    sqlx::query_as!(
+        QueueDepth,
+        r#"
+        SELECT t.app_key, q.waiting AS "waiting!", q.oldest
+        FROM tenants t
+        CROSS JOIN LATERAL (
+            SELECT count(*) AS waiting, min(created_at) AS oldest FROM events e
+            WHERE e.tenant_id = t.id AND e.forward_state IN ('pending', 'retrying')
+        ) q
+        ORDER BY t.app_key
+        "#
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// What the forwarder needs to send a tenant's events.
+pub struct ForwardingProfile {
+    pub app_key: domain::AppKey,
+    pub data_center: domain::DataCenter,
+    pub api_key: String,
+    pub rate_per_s: u32,
+    pub concurrency: u32,
+    pub full_recipient: bool,
+    pub paused: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("no tenant has the id {0}")]
+    NotFound(i64),
+    #[error(transparent)]
+    Cipher(#[from] crate::cipher::CipherError),
+    #[error("the tenant's stored settings are invalid: {0}")]
+    Invalid(String),
+    #[error("could not read the tenant")]
+    Database(#[from] sqlx::Error),
+}
+
+pub async fn profile(
+    pool: &PgPool,
+    cipher: &crate::Cipher,
+    tenant: TenantId,
+) -> Result<ForwardingProfile, ProfileError> {
+    let row = sqlx::query!(
+        r#"
+        SELECT app_key, data_center, moengage_api_key_encrypted, forward_rate_per_s,
+               forward_concurrency, forward_full_recipient,
+               forwarding_paused_at IS NOT NULL AS "paused!"
+        FROM tenants WHERE id = $1
+        "#,
+        tenant.0,
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(ProfileError::NotFound(tenant.0))?;
+    let invalid = |e: &dyn std::fmt::Display| ProfileError::Invalid(e.to_string());
+    let app_key = domain::AppKey::parse(&row.app_key).map_err(|e| invalid(&e))?;
+    let slot = crate::cipher::SecretSlot {
+        app_key: app_key.as_str(),
+        field: crate::tenants::MOENGAGE_API_KEY,
+    };
+    Ok(ForwardingProfile {
+        api_key: cipher.open(&slot, &row.moengage_api_key_encrypted)?,
+        data_center: domain::DataCenter::from_number(row.data_center).map_err(|e| invalid(&e))?,
+        app_key,
+        rate_per_s: u32::try_from(row.forward_rate_per_s).unwrap_or(1),
+        concurrency: u32::try_from(row.forward_concurrency).unwrap_or(1),
+        full_recipient: row.forward_full_recipient,
+        paused: row.paused,
+    })
+}
