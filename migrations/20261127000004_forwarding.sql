@@ -8,6 +8,9 @@ ALTER TABLE tenants
     ADD COLUMN forward_concurrency    integer NOT NULL DEFAULT 4 CHECK (forward_concurrency > 0),
     -- Send the full recipient number to MoEngage, or only its last digits.
     ADD COLUMN forward_full_recipient boolean NOT NULL DEFAULT false,
+    -- Send through MoEngage's bulk API (/v1/transition): fewer requests, but it answers 200
+    -- whatever it does with each event, so refusals are invisible (README, "Bulk mode").
+    ADD COLUMN forward_bulk           boolean NOT NULL DEFAULT false,
     -- Set when MoEngage answers 401: forwarding waits for new credentials instead of
     -- burning retries. Cleared when the Data API key is replaced.
     ADD COLUMN forwarding_paused_at   timestamptz,

@@ -118,6 +118,23 @@ pub enum TenantCommand {
         #[arg(long, env = "DLRHUB_DATA_API_KEY", hide_env_values = true)]
         data_api_key: String,
     },
+    /// Change how the workspace's events are forwarded; settings not given stay as they are.
+    Forwarding {
+        app_key: String,
+        /// Events per second sent to MoEngage (it allows about 500 per workspace).
+        #[arg(long)]
+        rate: Option<u32>,
+        /// Requests to MoEngage in flight at once for this workspace.
+        #[arg(long)]
+        concurrency: Option<u32>,
+        /// Send the full recipient number (true) or a masked one (false).
+        #[arg(long)]
+        full_recipient: Option<bool>,
+        /// Use MoEngage's bulk API (true): fewer requests, but it answers 200 whatever
+        /// becomes of each event, so refusals are never seen.
+        #[arg(long)]
+        bulk: Option<bool>,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -351,6 +351,7 @@ pub struct ForwardingProfile {
     pub rate_per_s: u32,
     pub concurrency: u32,
     pub full_recipient: bool,
+    pub bulk: bool,
     pub paused: bool,
 }
 
@@ -374,7 +375,7 @@ pub async fn profile(
     let row = sqlx::query!(
         r#"
         SELECT app_key, data_center, moengage_api_key_encrypted, forward_rate_per_s,
-               forward_concurrency, forward_full_recipient,
+               forward_concurrency, forward_full_recipient, forward_bulk,
                forwarding_paused_at IS NOT NULL AS "paused!"
         FROM tenants WHERE id = $1
         "#,
@@ -396,6 +397,43 @@ pub async fn profile(
         rate_per_s: u32::try_from(row.forward_rate_per_s).unwrap_or(1),
         concurrency: u32::try_from(row.forward_concurrency).unwrap_or(1),
         full_recipient: row.forward_full_recipient,
+        bulk: row.forward_bulk,
         paused: row.paused,
     })
+}
+
+/// How a tenant's events are forwarded; None leaves a setting as it is.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ForwardingChanges {
+    pub rate_per_s: Option<u32>,
+    pub concurrency: Option<u32>,
+    pub full_recipient: Option<bool>,
+    pub bulk: Option<bool>,
+}
+
+/// Applies the changes; returns false when no tenant has that id.
+pub async fn configure(
+    pool: &PgPool,
+    tenant: TenantId,
+    changes: ForwardingChanges,
+) -> Result<bool, sqlx::Error> {
+    let positive = |value: Option<u32>| value.map(|v| i32::try_from(v.max(1)).unwrap_or(i32::MAX));
+    let updated = sqlx::query!(
+        r#"
+        UPDATE tenants
+        SET forward_rate_per_s = COALESCE($2, forward_rate_per_s),
+            forward_concurrency = COALESCE($3, forward_concurrency),
+            forward_full_recipient = COALESCE($4, forward_full_recipient),
+            forward_bulk = COALESCE($5, forward_bulk)
+        WHERE id = $1
+        "#,
+        tenant.0,
+        positive(changes.rate_per_s),
+        positive(changes.concurrency),
+        changes.full_recipient,
+        changes.bulk,
+    )
+    .execute(pool)
+    .await?;
+    Ok(updated.rows_affected() == 1)
 }

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use domain::{AppKey, DataCenter};
 use serde_json::json;
+use store::forwarding;
 use store::tenants::{self, NewTenant, Tenant};
 use store::Cipher;
 
@@ -68,6 +69,42 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             println!(
                 "The Data API key of {} now ends in {}; forwarding runs with it.",
                 tenant.app_key, tenant.moengage_api_key_last4
+            );
+            Ok(())
+        }
+        TenantCommand::Forwarding {
+            app_key,
+            rate,
+            concurrency,
+            full_recipient,
+            bulk,
+        } => {
+            let app_key = parse_app_key(&app_key)?;
+            let tenant = tenants::find(&pool, &app_key)
+                .await?
+                .with_context(|| format!("no tenant has the workspace id {app_key}"))?;
+            let changes = forwarding::ForwardingChanges {
+                rate_per_s: rate,
+                concurrency,
+                full_recipient,
+                bulk,
+            };
+            forwarding::configure(&pool, tenant.id, changes).await?;
+            let profile = forwarding::profile(&pool, &cipher, tenant.id).await?;
+            println!(
+                "{app_key} forwards up to {} events/s, {} requests at once, {} recipients, {}.",
+                profile.rate_per_s,
+                profile.concurrency,
+                if profile.full_recipient {
+                    "full"
+                } else {
+                    "masked"
+                },
+                if profile.bulk {
+                    "through the bulk API"
+                } else {
+                    "one request per customer"
+                },
             );
             Ok(())
         }

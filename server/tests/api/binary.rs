@@ -167,7 +167,7 @@ fn serve(db: &PgConnectOptions) -> Child {
         .expect("dlrhub starts")
 }
 
-fn terminate(child: &Child) {
+pub(crate) fn terminate(child: &Child) {
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -191,7 +191,7 @@ pub(crate) fn wait_for_listening_address(child: &mut Child) -> String {
     panic!("dlrhub exited before listening");
 }
 
-fn wait_for_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+pub(crate) fn wait_for_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().expect("waits") {

@@ -170,6 +170,7 @@ async fn one_customers_events_travel_together_in_one_request(
     let received = received_count(&sim, 5).await;
     let requests: HashSet<u64> = received.iter().map(|r| r.request).collect();
     assert_eq!(requests.len(), 1, "five actions, one request: {received:?}");
+    assert!(received.iter().all(|r| !r.bulk), "through /v1/event");
     assert!(received.iter().all(|r| r.customer_id == "42"));
 }
 
@@ -240,21 +241,14 @@ async fn a_refused_request_becomes_a_dead_letter_with_moengages_reason_and_can_b
     );
     assert!(sim.simulator.received().is_empty());
 
-    let tenant = sqlx::query_scalar("SELECT id FROM tenants")
-        .fetch_one(&app.pool)
-        .await
-        .expect("a tenant");
-    let replayed = store::forwarding::replay(
-        &app.pool,
-        &store::forwarding::ReplaySelection::Dead {
-            tenant: store::tenants::TenantId(tenant),
-            from: None,
-            to: None,
-        },
-    )
-    .await
-    .expect("replays");
-    assert_eq!(replayed, 1);
+    let replayed = crate::binary::dlrhub()
+        .args(["events", "replay", "--tenant", "ACME01"])
+        .env("DATABASE_URL", crate::binary::database_url(&app.db))
+        .output()
+        .expect("dlrhub runs");
+    let said = String::from_utf8_lossy(&replayed.stdout);
+    assert!(replayed.status.success(), "{said}");
+    assert!(said.contains("1 event(s) of ACME01 queued"), "{said}");
     wait_for_state(&app, "forwarded").await;
     assert_eq!(sim.simulator.received().len(), 1);
 }
@@ -480,4 +474,78 @@ async fn a_worker_killed_in_the_middle_of_a_request_loses_nothing(
         .map(|r| r.attributes["dlrhub_event_id"].as_i64().expect("an id"))
         .collect();
     assert_eq!(ids.len(), 5, "every event reached MoEngage at least once");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_tenant_in_bulk_mode_is_forwarded_through_the_bulk_api(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = moengage(&[], 500).await;
+    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
+    let acme = app.tenant("ACME01", true).await;
+    app.execute("UPDATE tenants SET forward_bulk = true").await;
+
+    post(
+        &app,
+        &acme,
+        &recipient_report("B1", "+46701234567", "Delivered", "7"),
+    )
+    .await;
+    post(
+        &app,
+        &acme,
+        &recipient_report("B2", "+46701234568", "Failed", "8"),
+    )
+    .await;
+
+    let received = received_count(&sim, 2).await;
+    let customers: HashSet<&str> = received.iter().map(|r| r.customer_id.as_str()).collect();
+    assert_eq!(customers, HashSet::from(["7", "8"]));
+    assert!(received.iter().all(|r| r.bulk), "through /v1/transition");
+    eventually("both events are marked forwarded", || async {
+        app.count("events WHERE forward_state = 'forwarded'").await == 2
+    })
+    .await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_stopping_worker_finishes_the_requests_it_has_in_flight(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = moengage(&[], 500).await;
+    sim.simulator.set_faults(Faults {
+        latency_ms: 1000,
+        ..Faults::default()
+    });
+    let app = TestApp::spawn(db.clone()).await;
+    let acme = app.tenant("ACME01", true).await;
+    for i in 0..3 {
+        let report = recipient_report(&format!("B{i}"), "+46701234567", "Delivered", "7");
+        post(&app, &acme, &report).await;
+    }
+
+    let mut worker = serve_forwarding(&db, &sim);
+    crate::binary::wait_for_listening_address(&mut worker);
+    eventually("the worker has claimed the events", || async {
+        app.count("events WHERE claimed_by IS NOT NULL").await == 3
+    })
+    .await;
+    crate::binary::terminate(&worker);
+    // Waits without blocking this runtime: the simulator answering the worker runs on it.
+    let status = tokio::task::spawn_blocking(move || {
+        crate::binary::wait_for_exit(&mut worker, Duration::from_secs(10))
+    })
+    .await
+    .expect("waits for the worker");
+
+    assert!(status.success(), "{status}");
+    assert_eq!(
+        app.count("events WHERE forward_state = 'forwarded' AND claimed_by IS NULL")
+            .await,
+        3,
+        "the requests in flight were answered and recorded before the exit"
+    );
+    assert_eq!(sim.simulator.received().len(), 3);
 }

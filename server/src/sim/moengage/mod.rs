@@ -62,6 +62,8 @@ pub struct Received {
     pub time: Value,
     /// Which request carried it: actions sent together share the number.
     pub request: u64,
+    /// It came through the bulk API (`/v1/transition`).
+    pub bulk: bool,
 }
 
 pub struct Simulator {

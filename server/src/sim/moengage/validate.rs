@@ -62,7 +62,7 @@ pub(super) fn event(workspace: &str, request: u64, body: &[u8]) -> Result<Vec<Re
         kind: "ParseError",
         message: e.to_string(),
     })?;
-    event_object(workspace, request, &body)
+    event_object(workspace, request, false, &body)
 }
 
 /// A `/v1/transition` body: the valid events among its elements. Invalid ones are dropped
@@ -76,14 +76,19 @@ pub(super) fn transition(workspace: &str, request: u64, body: &[u8]) -> Vec<Rece
         .map(|elements| {
             elements
                 .iter()
-                .filter_map(|element| event_object(workspace, request, element).ok())
+                .filter_map(|element| event_object(workspace, request, true, element).ok())
                 .flatten()
                 .collect()
         })
         .unwrap_or_default()
 }
 
-fn event_object(workspace: &str, request: u64, body: &Value) -> Result<Vec<Received>, Invalid> {
+fn event_object(
+    workspace: &str,
+    request: u64,
+    bulk: bool,
+    body: &Value,
+) -> Result<Vec<Received>, Invalid> {
     if body["type"] != "event" {
         return Err(missing("type (\"event\")"));
     }
@@ -139,6 +144,7 @@ fn event_object(workspace: &str, request: u64, body: &Value) -> Result<Vec<Recei
                 attributes: attributes.clone(),
                 time: time.clone(),
                 request,
+                bulk,
             })
         })
         .collect()

@@ -152,17 +152,24 @@ async fn claim_round(
 ) -> anyhow::Result<bool> {
     let mut claimed = false;
     for tenant in forwarding::due_tenants(&context.pool).await? {
-        let profile = forwarding::profile(&context.pool, cipher, tenant).await?;
-        if profile.paused {
+        if turns.get(&tenant).is_some_and(|turn| turn.busy) {
             continue;
         }
+        // One tenant's unreadable settings (say, a secret sealed under another master key)
+        // must not stop the others' turns.
+        let profile = match forwarding::profile(&context.pool, cipher, tenant).await {
+            Ok(profile) if profile.paused => continue,
+            Ok(profile) => profile,
+            Err(forwarding::ProfileError::Database(error)) => return Err(error.into()),
+            Err(error) => {
+                tracing::warn!(tenant = tenant.0, error = %error, "forwarding: skipping a tenant");
+                continue;
+            }
+        };
         let turn = turns.entry(tenant).or_insert_with(|| TenantTurn {
             busy: false,
             bucket: TokenBucket::new(profile.rate_per_s),
         });
-        if turn.busy {
-            continue;
-        }
         turn.bucket.set_rate(profile.rate_per_s);
         let allowed = turn.bucket.available().min(context.settings.claim_limit);
         if allowed == 0 {

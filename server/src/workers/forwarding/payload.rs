@@ -5,8 +5,10 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 use store::forwarding::ClaimedEvent;
 
-/// MoEngage refuses bodies over 128 KB; the margin covers the envelope.
+/// MoEngage refuses `/v1/event` bodies over 128 KB; the margin covers the envelope.
 pub const MAX_BODY_BYTES: usize = 120 * 1024;
+/// `/v1/transition` (bulk) takes at most 100 KB.
+pub const MAX_BULK_BODY_BYTES: usize = 95 * 1024;
 /// MoEngage accepts at most 100 attributes per event.
 const MAX_ATTRIBUTES: usize = 100;
 
@@ -20,6 +22,52 @@ pub struct Request<'a> {
 /// Groups events per customer (in claim order) and packs each group into as few requests
 /// as the size limit allows.
 pub fn requests(events: &[ClaimedEvent], full_recipient: bool) -> Vec<Request<'_>> {
+    let customers = by_customer(events);
+    let mut requests = Vec::new();
+    for (customer_id, group) in customers {
+        let actions: Vec<Value> = group.iter().map(|e| action(e, full_recipient)).collect();
+        pack(customer_id, &group, &actions, &mut requests);
+    }
+    requests
+}
+
+/// Bulk mode: every customer's events as elements of `/v1/transition` requests, split to
+/// stay under its 100 KB limit.
+pub fn bulk_requests(events: &[ClaimedEvent], full_recipient: bool) -> Vec<Request<'_>> {
+    let elements: Vec<(Value, Vec<&ClaimedEvent>)> = by_customer(events)
+        .into_iter()
+        .map(|(customer_id, group)| {
+            let actions: Vec<Value> = group.iter().map(|e| action(e, full_recipient)).collect();
+            let element =
+                json!({ "type": "event", "customer_id": customer_id, "actions": actions });
+            (element, group)
+        })
+        .collect();
+    let mut requests = Vec::new();
+    pack_bulk(&elements, &mut requests);
+    requests
+}
+
+fn pack_bulk<'a>(elements: &[(Value, Vec<&'a ClaimedEvent>)], out: &mut Vec<Request<'a>>) {
+    let body = serde_json::to_vec(&json!({
+        "type": "transition",
+        "elements": elements.iter().map(|(element, _)| element).collect::<Vec<_>>(),
+    }))
+    .unwrap_or_default();
+    if body.len() <= MAX_BULK_BODY_BYTES || elements.len() == 1 {
+        let events = elements.iter().flat_map(|(_, group)| group.iter().copied());
+        out.push(Request {
+            body,
+            events: events.collect(),
+        });
+        return;
+    }
+    let half = elements.len() / 2;
+    pack_bulk(&elements[..half], out);
+    pack_bulk(&elements[half..], out);
+}
+
+fn by_customer(events: &[ClaimedEvent]) -> Vec<(&str, Vec<&ClaimedEvent>)> {
     let mut customers: Vec<(&str, Vec<&ClaimedEvent>)> = Vec::new();
     for event in events {
         match customers.iter_mut().find(|(c, _)| *c == event.customer_id) {
@@ -27,12 +75,7 @@ pub fn requests(events: &[ClaimedEvent], full_recipient: bool) -> Vec<Request<'_
             None => customers.push((&event.customer_id, vec![event])),
         }
     }
-    let mut requests = Vec::new();
-    for (customer_id, group) in customers {
-        let actions: Vec<Value> = group.iter().map(|e| action(e, full_recipient)).collect();
-        pack(customer_id, &group, &actions, &mut requests);
-    }
-    requests
+    customers
 }
 
 /// Splits in halves until each part fits. A single action over the limit is sent alone:

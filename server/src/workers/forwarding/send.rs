@@ -29,7 +29,11 @@ pub(super) async fn forward_claim(
     // second worker claiming the same events while they are in flight.
     let deadline = Instant::now() + context.settings.lease / 2;
     let paused = AtomicBool::new(false);
-    let requests = payload::requests(&events, profile.full_recipient);
+    let requests = if profile.bulk {
+        payload::bulk_requests(&events, profile.full_recipient)
+    } else {
+        payload::requests(&events, profile.full_recipient)
+    };
     let concurrency = usize::try_from(profile.concurrency).unwrap_or(1).max(1);
     let sends: Vec<_> = requests
         .into_iter()
@@ -69,7 +73,9 @@ fn event_url(context: &Context, profile: &ForwardingProfile) -> String {
         .as_ref()
         .map(|url| url.as_str().trim_end_matches('/').to_owned())
         .unwrap_or_else(|| profile.data_center.api_base_url());
-    format!("{base}/v1/event/{}", profile.app_key)
+    // Bulk mode's endpoint answers 200 whatever it does with each element.
+    let endpoint = if profile.bulk { "transition" } else { "event" };
+    format!("{base}/v1/{endpoint}/{}", profile.app_key)
 }
 
 async fn send(

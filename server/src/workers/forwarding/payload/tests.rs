@@ -108,3 +108,28 @@ fn a_customer_with_too_many_events_for_one_body_gets_several_requests() {
     let carried: usize = requests.iter().map(|r| r.events.len()).sum();
     assert_eq!(carried, 400, "every event is sent once");
 }
+
+#[test]
+fn bulk_mode_sends_each_customer_as_an_element_of_one_transition() {
+    let events = [
+        event(1, "u1", "sent"),
+        event(2, "u2", "delivered"),
+        event(3, "u1", "delivered"),
+    ];
+    let requests = bulk_requests(&events, false);
+    assert_eq!(requests.len(), 1);
+    let body = parsed(&requests[0]);
+    assert_eq!(body["type"], "transition");
+    let elements = body["elements"].as_array().expect("elements");
+    let customers: Vec<_> = elements
+        .iter()
+        .map(|e| {
+            (
+                e["customer_id"].as_str(),
+                e["actions"].as_array().map(Vec::len),
+            )
+        })
+        .collect();
+    assert_eq!(customers, [(Some("u1"), Some(2)), (Some("u2"), Some(1))]);
+    assert!(requests[0].body.len() <= MAX_BULK_BODY_BYTES);
+}
