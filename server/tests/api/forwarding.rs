@@ -153,6 +153,22 @@ async fn events_reach_the_users_profile_with_their_attributes(
             .await,
         3
     );
+    let metrics = app.get("/metrics").await.text().await.expect("a body");
+    assert!(
+        metrics.contains(r#"dlrhub_events_forwarded_total{tenant="ACME01"} 3"#),
+        "{metrics}"
+    );
+    let requests = sim
+        .simulator
+        .received()
+        .iter()
+        .map(|r| r.request)
+        .collect::<HashSet<_>>()
+        .len();
+    assert!(
+        metrics.contains(&format!("dlrhub_forward_duration_seconds_count {requests}")),
+        "one latency per request to MoEngage: {metrics}"
+    );
 }
 
 #[sqlx::test(migrations = false)]
