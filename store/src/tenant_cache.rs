@@ -36,6 +36,8 @@ struct Inner {
     listening: AtomicBool,
     /// Bumped on every eviction, so that a read that raced a change is not cached.
     generation: AtomicU64,
+    /// Dropped with the cache, which tells the listener to close its connection.
+    _closed: tokio::sync::oneshot::Sender<()>,
 }
 
 struct Entry {
@@ -46,13 +48,21 @@ struct Entry {
 impl TenantCache {
     /// Starts the listener task; until it listens, every lookup reads the database.
     pub fn start(pool: PgPool) -> Self {
+        let (closed, on_close) = tokio::sync::oneshot::channel();
         let inner = Arc::new(Inner {
             pool,
             entries: RwLock::new(HashMap::new()),
             listening: AtomicBool::new(false),
             generation: AtomicU64::new(0),
+            _closed: closed,
         });
-        tokio::spawn(listen(Arc::downgrade(&inner)));
+        let cache = Arc::downgrade(&inner);
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = listen(cache) => {}
+                _ = on_close => {}
+            }
+        });
         Self { inner }
     }
 

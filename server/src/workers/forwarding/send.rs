@@ -44,16 +44,6 @@ pub(super) async fn forward_claim(
         .flat_map(stream::iter)
         .collect()
         .await;
-    if paused.load(Ordering::Acquire) {
-        let reason = "MoEngage refused the workspace's Data API key (401)";
-        if let Err(error) = forwarding::pause_tenant(&context.pool, tenant, reason).await {
-            tracing::warn!(
-                error = &error as &dyn std::error::Error,
-                "could not pause forwarding"
-            );
-        }
-        tracing::warn!(app_key = %profile.app_key, "forwarding paused until the Data API key is replaced");
-    }
     count(&profile, &attempts);
     if let Err(error) = forwarding::record(&context.pool, tenant, &context.worker, &attempts).await
     {
@@ -63,6 +53,17 @@ pub(super) async fn forward_claim(
             error = &error as &dyn std::error::Error,
             "could not record forwarding attempts"
         );
+    }
+    // After the record, so that a paused tenant's events are already back in the queue.
+    if paused.load(Ordering::Acquire) {
+        let reason = "MoEngage refused the workspace's Data API key (401)";
+        if let Err(error) = forwarding::pause_tenant(&context.pool, tenant, reason).await {
+            tracing::warn!(
+                error = &error as &dyn std::error::Error,
+                "could not pause forwarding"
+            );
+        }
+        tracing::warn!(app_key = %profile.app_key, "forwarding paused until the Data API key is replaced");
     }
 }
 
