@@ -18,6 +18,11 @@ test("the overview shows the title, the navigation and the service status", asyn
 });
 
 test("the menu button works once the page has hydrated", async ({ page }) => {
+  // The content security policy must let the hydration scripts and the wasm bundle run.
+  const refused: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+  });
   // On a phone the sections fold away behind the Menu button.
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto("/");
@@ -35,6 +40,7 @@ test("the menu button works once the page has hydrated", async ({ page }) => {
   await menu.click();
   await expect(menu).toHaveAttribute("aria-expanded", "false");
   await expect(nav).toBeHidden();
+  expect(refused).toEqual([]);
 });
 
 test("an unknown address shows the not-found page with a way back", async ({ page }) => {

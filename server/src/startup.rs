@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::configuration::Settings;
-use crate::routes::{self, health, webhooks};
+use crate::routes::{self, health, same_origin, security_headers, webhooks};
 use crate::workers::ingest_writer::{IngestWriter, WriterSettings};
 
 /// What every handler and server function can reach.
@@ -127,10 +127,11 @@ fn leptos_options(settings: &Settings, listening_on: SocketAddr) -> LeptosOption
 
 /// A workers-only process answers health checks and metrics, nothing else.
 fn operations_router(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(routes::metrics::render))
+        .route("/metrics", get(routes::metrics::render));
+    security_headers::apply(router)
         .layer(routes::request_tracing())
         .with_state(state)
 }
@@ -138,10 +139,13 @@ fn operations_router(state: AppState) -> Router {
 fn router(state: AppState) -> Router {
     let context = {
         let pool = state.pool.clone();
-        move || provide_context(pool.clone())
+        move || {
+            provide_context(pool.clone());
+            security_headers::page_policy();
+        }
     };
     let leptos_options = state.leptos_options.clone();
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(routes::metrics::render))
@@ -158,6 +162,11 @@ fn router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            same_origin::require_same_origin,
+        ));
+    security_headers::apply(router)
         .layer(routes::request_tracing())
         .with_state(state)
 }

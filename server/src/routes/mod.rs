@@ -3,6 +3,8 @@
 pub mod health;
 pub mod metrics;
 mod request_tracing;
+pub mod same_origin;
+pub mod security_headers;
 pub mod webhooks;
 
 pub use request_tracing::request_tracing;

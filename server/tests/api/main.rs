@@ -9,4 +9,5 @@ mod ingest_writer;
 mod metrics;
 mod pages;
 mod retention;
+mod security;
 mod webhook_sinch;

@@ -1,0 +1,119 @@
+//! What browsers are told to refuse, and cross-site requests the server refuses itself.
+
+use reqwest::StatusCode;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::TestApp;
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_page_allows_only_its_own_scripts_by_nonce_and_cannot_be_framed(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+
+    let response = app.get("/").await;
+    let policy = header(&response, "content-security-policy");
+    assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&response, "x-frame-options"), "DENY");
+    assert_eq!(header(&response, "referrer-policy"), "same-origin");
+    let html = response.text().await.expect("a page");
+
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(nonce.len() >= 16, "{nonce}");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the hydration scripts carry the policy's nonce: {html}"
+    );
+    let again = header(&app.get("/").await, "content-security-policy");
+    assert_ne!(again, policy, "a fresh nonce for every page");
+    let not_found = header(&app.get("/no/such/page").await, "content-security-policy");
+    assert!(
+        not_found.contains("'nonce-"),
+        "error pages hydrate too: {not_found}"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn answers_that_are_not_pages_allow_nothing(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+
+    let response = app.get("/healthz").await;
+
+    assert_eq!(
+        header(&response, "content-security-policy"),
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+    assert_eq!(header(&response, "x-content-type-options"), "nosniff");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_cross_site_post_to_the_console_is_refused(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let call = |origin: Option<String>| {
+        let mut request = app
+            .client
+            .post(format!("{}/api/service_status", app.address))
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+
+    let forged = call(Some("https://evil.example".into()))
+        .await
+        .expect("answers");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = forged.json().await.expect("a JSON reason");
+    assert_eq!(body["error"], "cross_site_request");
+
+    let own = call(Some(app.address.clone())).await.expect("answers");
+    assert_eq!(
+        own.status(),
+        StatusCode::OK,
+        "dlrhub's own pages may call it"
+    );
+    let program = call(None).await.expect("answers");
+    assert_eq!(program.status(), StatusCode::OK, "no browser, no CSRF");
+}
+
+#[sqlx::test(migrations = false)]
+async fn sinch_calling_from_its_own_site_is_not_cross_site_refused(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let report = serde_json::json!({
+        "type": "recipient_delivery_report_sms", "batch_id": "B1", "recipient": "+46701234567",
+        "code": 0, "status": "Delivered", "at": "2026-11-27T10:00:00Z", "client_reference": "$uid=7"
+    });
+
+    let response = app
+        .webhook("ACME01")
+        .basic_auth(&acme.username, Some(&acme.password))
+        .header("origin", "https://sms.api.sinch.com")
+        .body(report.to_string())
+        .send()
+        .await
+        .expect("answers");
+
+    assert_eq!(response.status(), StatusCode::OK);
+}
