@@ -156,7 +156,6 @@ async fn hear(cache: &Weak<Inner>, listener: &mut PgListener) -> bool {
         };
         match heard {
             Ok(Some(notification)) => inner.evict(Some(notification.payload())),
-            // The connection dropped; notifications sent meanwhile are lost.
             // The connection dropped: changes made meanwhile went unheard.
             Ok(None) => {
                 inner.go_deaf();
