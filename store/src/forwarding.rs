@@ -353,6 +353,8 @@ pub struct ForwardingProfile {
     pub full_recipient: bool,
     pub bulk: bool,
     pub paused: bool,
+    /// Why forwarding is paused, for people.
+    pub paused_reason: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -376,7 +378,7 @@ pub async fn profile(
         r#"
         SELECT app_key, data_center, moengage_api_key_encrypted, forward_rate_per_s,
                forward_concurrency, forward_full_recipient, forward_bulk,
-               forwarding_paused_at IS NOT NULL AS "paused!"
+               forwarding_paused_at IS NOT NULL AS "paused!", forwarding_paused_reason
         FROM tenants WHERE id = $1
         "#,
         tenant.0,
@@ -399,6 +401,7 @@ pub async fn profile(
         full_recipient: row.forward_full_recipient,
         bulk: row.forward_bulk,
         paused: row.paused,
+        paused_reason: row.forwarding_paused_reason,
     })
 }
 

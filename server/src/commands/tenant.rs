@@ -91,21 +91,7 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             };
             forwarding::configure(&pool, tenant.id, changes).await?;
             let profile = forwarding::profile(&pool, &cipher, tenant.id).await?;
-            println!(
-                "{app_key} forwards up to {} events/s, {} requests at once, {} recipients, {}.",
-                profile.rate_per_s,
-                profile.concurrency,
-                if profile.full_recipient {
-                    "full"
-                } else {
-                    "masked"
-                },
-                if profile.bulk {
-                    "through the bulk API"
-                } else {
-                    "one request per customer"
-                },
-            );
+            println!("{app_key}: {}", describe_forwarding(&profile));
             Ok(())
         }
         TenantCommand::RotateCredentials { app_key } => {
@@ -161,9 +147,37 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
                 .await
                 .context("reading the tenant")?
                 .ok_or_else(|| anyhow::anyhow!("no tenant has the workspace id {app_key}"))?;
-            show(&tenant, json)
+            show(&tenant, json)?;
+            if !json {
+                let profile = forwarding::profile(&pool, &cipher, tenant.id).await?;
+                println!("Forwarding     {}", describe_forwarding(&profile));
+            }
+            Ok(())
         }
     }
+}
+
+fn describe_forwarding(profile: &forwarding::ForwardingProfile) -> String {
+    let settings = format!(
+        "up to {} events/s, {} requests at once, {} recipients, {}",
+        profile.rate_per_s,
+        profile.concurrency,
+        if profile.full_recipient {
+            "full"
+        } else {
+            "masked"
+        },
+        if profile.bulk {
+            "bulk API"
+        } else {
+            "one request per customer"
+        },
+    );
+    if !profile.paused {
+        return settings;
+    }
+    let reason = profile.paused_reason.as_deref().unwrap_or("paused");
+    format!("PAUSED ({reason}); `tenant set-data-api-key` resumes it; {settings}")
 }
 
 pub(crate) fn parse_app_key(raw: &str) -> anyhow::Result<AppKey> {

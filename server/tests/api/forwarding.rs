@@ -325,6 +325,17 @@ async fn refused_credentials_pause_the_tenant_until_its_key_is_replaced(
             .await,
         1
     );
+    let shown = crate::binary::dlrhub()
+        .args(["tenant", "show", "ACME01"])
+        .env("DATABASE_URL", crate::binary::database_url(&app.db))
+        .env("DLRHUB_MASTER_KEY", crate::binary::KEY)
+        .output()
+        .expect("dlrhub runs");
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains("PAUSED (MoEngage refused"),
+        "the operator sees why: {shown}"
+    );
     // Paused: nothing more is tried while the key is wrong.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.count("forward_attempts").await, 1);
