@@ -171,11 +171,11 @@ pub(crate) fn fail(status: StatusCode, kind: &str, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// MoEngage puts a request id in every error; the simulator numbers its errors.
 fn request_id() -> String {
-    format!(
-        "sim-{:x}",
-        Instant::now().elapsed().as_nanos() ^ u128::from(std::process::id())
-    )
+    static ERRORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("sim-{}-{n}", std::process::id())
 }
 
 /// What every Data API call goes through before its body is read: faults, credentials,
