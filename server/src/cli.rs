@@ -30,11 +30,12 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Default, Subcommand)]
 pub enum Command {
-    /// Serve the console, the Sinch webhook and the health checks (the default).
+    /// Serve the console, the Sinch webhook and the health checks, and forward events to
+    /// MoEngage (the default; DLRHUB_ROLE splits the two).
     ///
     /// Applies pending database migrations first, then listens on DLRHUB_LISTEN_ADDR until
     /// SIGINT or SIGTERM, when it stops accepting connections and lets in-flight requests
-    /// finish for up to DLRHUB_SHUTDOWN_GRACE_SECS.
+    /// (to it and to MoEngage) finish for up to DLRHUB_SHUTDOWN_GRACE_SECS.
     #[default]
     #[command(after_help = CONFIGURATION_HELP)]
     Serve,
