@@ -7,6 +7,7 @@ Configuration comes from environment variables (see README.md, \"Configuration\"
   DLRHUB_PUBLIC_URL                public base URL for callback URLs [default: http://LISTEN_ADDR]
   DLRHUB_LOG_FORMAT                pretty or json [default: pretty]
   DLRHUB_MASTER_KEY                base64 of 32 random bytes; encrypts secrets at rest (serve)
+  DLRHUB_PREVIOUS_MASTER_KEYS      comma-separated keys secrets may still be sealed under (rotation)
   DLRHUB_DB_MAX_CONNECTIONS        pool size [default: 10]
   DLRHUB_DB_MIN_CONNECTIONS        idle connections kept open [default: 0]
   DLRHUB_DB_ACQUIRE_TIMEOUT_SECS   wait for a free connection [default: 5]
@@ -53,6 +54,11 @@ pub enum Command {
     /// Work with the events forwarded to MoEngage.
     #[command(subcommand, after_help = CONFIGURATION_HELP)]
     Events(EventsCommand),
+    /// Re-encrypt every stored secret under DLRHUB_MASTER_KEY, the last step of a master key
+    /// rotation: secrets sealed under a key in DLRHUB_PREVIOUS_MASTER_KEYS are opened with it
+    /// and sealed again. All or nothing; running it twice is harmless.
+    #[command(after_help = CONFIGURATION_HELP)]
+    ResealSecrets,
 }
 
 #[derive(Debug, Clone, Subcommand)]

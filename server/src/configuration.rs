@@ -64,6 +64,8 @@ pub struct Settings {
     pub public_url: Url,
     pub log_format: LogFormat,
     pub master_key: MasterKey,
+    /// Keys secrets may still be sealed under, during a master key rotation.
+    pub previous_master_keys: Vec<MasterKey>,
     /// How long in-flight requests may run on after a stop signal.
     pub shutdown_grace: Duration,
     /// How long reports, messages and events are kept.
@@ -116,6 +118,16 @@ pub struct SiteSettings {
 }
 
 impl Settings {
+    /// Seals with the master key; opens with it or with a previous one.
+    pub fn cipher(&self) -> store::Cipher {
+        let previous: Vec<&[u8; 32]> = self
+            .previous_master_keys
+            .iter()
+            .map(MasterKey::expose)
+            .collect();
+        store::Cipher::with_previous(self.master_key.expose(), &previous)
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_source(&Environment)
     }
@@ -143,12 +155,20 @@ impl Settings {
                 )
             })
             .and_then(|raw| MasterKey::parse(&raw))?;
+        let previous_master_keys = source
+            .get("DLRHUB_PREVIOUS_MASTER_KEYS")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|raw| !raw.trim().is_empty())
+            .map(|raw| MasterKey::parse_for("DLRHUB_PREVIOUS_MASTER_KEYS", raw))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             database: DatabaseSettings::from_source(source)?,
             listen_addr,
             public_url,
             log_format: LogFormat::from_source(source)?,
             master_key,
+            previous_master_keys,
             shutdown_grace: Duration::from_secs(parse_number(
                 source,
                 "DLRHUB_SHUTDOWN_GRACE_SECS",
@@ -247,9 +267,13 @@ pub struct MasterKey(SecretBox<[u8; 32]>);
 
 impl MasterKey {
     pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        Self::parse_for("DLRHUB_MASTER_KEY", raw)
+    }
+
+    fn parse_for(variable: &'static str, raw: &str) -> Result<Self, ConfigError> {
         let problem = |what: &str| {
             ConfigError::new(
-                "DLRHUB_MASTER_KEY",
+                variable,
                 format!("{what}; expected the base64 of 32 random bytes, e.g. from `openssl rand -base64 32`"),
             )
         };

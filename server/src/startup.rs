@@ -70,7 +70,7 @@ impl Application {
         let state = AppState {
             leptos_options: leptos_options(settings, local_addr),
             pool: pool.clone(),
-            cipher: Cipher::new(settings.master_key.expose()),
+            cipher: settings.cipher(),
             public_url: settings.public_url.clone(),
             ingest: IngestWriter::start(pool.clone(), WriterSettings::default()),
             tenants: TenantCache::start(pool.clone()),

@@ -4,6 +4,10 @@
 //! Each value is bound to where it belongs (its tenant's workspace id and its field) as
 //! associated data, so a ciphertext copied into another row or column fails to open.
 //! Layout: one version byte (1), a 12-byte random nonce, then the ciphertext and tag.
+//!
+//! Rotating the master key: a cipher seals with the current key and opens with it or with
+//! any previous key it was given, so processes keep working while `reseal` moves every
+//! stored secret to the current key (see `crate::secrets`).
 
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
@@ -12,7 +16,10 @@ const VERSION: u8 = 1;
 const NONCE_LEN: usize = 12;
 
 #[derive(Clone)]
-pub struct Cipher(Aes256Gcm);
+pub struct Cipher {
+    current: Aes256Gcm,
+    previous: Vec<Aes256Gcm>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CipherError {
@@ -38,7 +45,31 @@ impl SecretSlot<'_> {
 
 impl Cipher {
     pub fn new(master_key: &[u8; 32]) -> Self {
-        Self(Aes256Gcm::new(master_key.into()))
+        Self::with_previous(master_key, &[])
+    }
+
+    /// Seals with `master_key`; opens with it or with any of `previous`.
+    pub fn with_previous(master_key: &[u8; 32], previous: &[&[u8; 32]]) -> Self {
+        Self {
+            current: Aes256Gcm::new(master_key.into()),
+            previous: previous
+                .iter()
+                .map(|key| Aes256Gcm::new((*key).into()))
+                .collect(),
+        }
+    }
+
+    /// The same secret sealed under the current key, or None when it already is.
+    pub fn reseal(
+        &self,
+        slot: &SecretSlot<'_>,
+        blob: &[u8],
+    ) -> Result<Option<Vec<u8>>, CipherError> {
+        if open_with(&self.current, slot, blob).is_ok() {
+            return Ok(None);
+        }
+        let plaintext = self.open(slot, blob)?;
+        self.seal(slot, &plaintext).map(Some)
     }
 
     pub fn seal(&self, slot: &SecretSlot<'_>, plaintext: &str) -> Result<Vec<u8>, CipherError> {
@@ -46,7 +77,7 @@ impl Cipher {
         getrandom::fill(&mut nonce)?;
         let aad = slot.associated_data();
         let sealed = self
-            .0
+            .current
             .encrypt(
                 Nonce::from_slice(&nonce),
                 Payload {
@@ -63,27 +94,37 @@ impl Cipher {
     }
 
     pub fn open(&self, slot: &SecretSlot<'_>, blob: &[u8]) -> Result<String, CipherError> {
-        let (&version, rest) = blob.split_first().ok_or(CipherError::Open)?;
-        if version != VERSION {
-            return Err(CipherError::Version(version));
+        match open_with(&self.current, slot, blob) {
+            Err(CipherError::Open) => self
+                .previous
+                .iter()
+                .find_map(|key| open_with(key, slot, blob).ok())
+                .ok_or(CipherError::Open),
+            result => result,
         }
-        if rest.len() < NONCE_LEN {
-            return Err(CipherError::Open);
-        }
-        let (nonce, sealed) = rest.split_at(NONCE_LEN);
-        let aad = slot.associated_data();
-        let plaintext = self
-            .0
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| CipherError::Open)?;
-        String::from_utf8(plaintext).map_err(|_| CipherError::Open)
     }
+}
+
+fn open_with(key: &Aes256Gcm, slot: &SecretSlot<'_>, blob: &[u8]) -> Result<String, CipherError> {
+    let (&version, rest) = blob.split_first().ok_or(CipherError::Open)?;
+    if version != VERSION {
+        return Err(CipherError::Version(version));
+    }
+    if rest.len() < NONCE_LEN {
+        return Err(CipherError::Open);
+    }
+    let (nonce, sealed) = rest.split_at(NONCE_LEN);
+    let aad = slot.associated_data();
+    let plaintext = key
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: sealed,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| CipherError::Open)?;
+    String::from_utf8(plaintext).map_err(|_| CipherError::Open)
 }
 
 /// A random token of `len` characters from an alphabet that survives URLs and shells.
@@ -143,5 +184,31 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert_ne!(a, b);
         assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn a_previous_key_still_opens_and_reseal_moves_the_secret_to_the_current_key() {
+        let old = Cipher::new(&[7; 32]).seal(&SLOT, "secret").expect("seals");
+        let rotated = Cipher::with_previous(&[9; 32], &[&[7; 32]]);
+        assert_eq!(rotated.open(&SLOT, &old).expect("opens"), "secret");
+
+        let resealed = rotated
+            .reseal(&SLOT, &old)
+            .expect("reseals")
+            .expect("it was under the old key");
+        assert_eq!(
+            Cipher::new(&[9; 32]).open(&SLOT, &resealed).expect("opens"),
+            "secret"
+        );
+        assert!(Cipher::new(&[7; 32]).open(&SLOT, &resealed).is_err());
+        assert_eq!(
+            rotated.reseal(&SLOT, &resealed).expect("checks"),
+            None,
+            "already current"
+        );
+        assert!(
+            Cipher::new(&[1; 32]).reseal(&SLOT, &old).is_err(),
+            "no key opens it"
+        );
     }
 }

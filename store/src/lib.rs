@@ -11,6 +11,7 @@ pub mod ingest;
 mod pool;
 pub mod retention;
 mod schema;
+pub mod secrets;
 pub mod tenant_cache;
 pub mod tenants;
 pub mod webhook_records;

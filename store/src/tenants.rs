@@ -88,8 +88,8 @@ impl Tenant {
     }
 }
 
-const CALLBACK_PASSWORD: &str = "callback_password";
-const HMAC_SECRET: &str = "hmac_secret";
+pub(crate) const CALLBACK_PASSWORD: &str = "callback_password";
+pub(crate) const HMAC_SECRET: &str = "hmac_secret";
 pub(crate) const MOENGAGE_API_KEY: &str = "moengage_api_key";
 
 pub struct NewTenant {

@@ -1,4 +1,5 @@
 pub mod events;
 pub mod migrate;
+pub mod secrets;
 pub mod serve;
 pub mod tenant;

@@ -1,5 +1,4 @@
 use anyhow::Context;
-use store::Cipher;
 use tokio_util::sync::CancellationToken;
 
 use crate::configuration::Settings;
@@ -29,7 +28,7 @@ pub async fn run() -> anyhow::Result<()> {
     let forwarding = settings.role.forwards().then(|| {
         tokio::spawn(workers::forwarding::run(
             application.pool().clone(),
-            Cipher::new(settings.master_key.expose()),
+            settings.cipher(),
             settings.forwarding.clone(),
             stop.clone(),
         ))

@@ -14,7 +14,7 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
     let settings = Settings::from_env().context("configuration error")?;
     let pool = settings.database.pool();
     store::migrate(&pool).await?;
-    let cipher = Cipher::new(settings.master_key.expose());
+    let cipher = settings.cipher();
     let show =
         |tenant: &Tenant, as_json: bool| describe(tenant, &settings.public_url, &cipher, as_json);
 

@@ -400,3 +400,68 @@ fn the_sinch_simulator_fails_clearly_when_nothing_is_accepted() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no call was accepted"));
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_master_key_rotation_moves_every_secret_to_the_new_key(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    const NEW_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+    let run = |master: &str, previous: Option<&str>, args: &[&str]| {
+        let mut command = dlrhub();
+        command
+            .args(args)
+            .env("DATABASE_URL", database_url(&db))
+            .env("DLRHUB_MASTER_KEY", master)
+            .env("DLRHUB_PUBLIC_URL", "https://dlrhub.example.com/");
+        if let Some(previous) = previous {
+            command.env("DLRHUB_PREVIOUS_MASTER_KEYS", previous);
+        }
+        let output = command.output().expect("dlrhub runs");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), said)
+    };
+    let (added, said) = run(
+        KEY,
+        None,
+        &[
+            "tenant",
+            "add",
+            "--app-key",
+            "ACME01",
+            "--name",
+            "Acme",
+            "--dc",
+            "01",
+            "--data-api-key",
+            "key-1234",
+        ],
+    );
+    assert!(added, "{said}");
+
+    let (refused, said) = run(NEW_KEY, None, &["reseal-secrets"]);
+    assert!(
+        !refused,
+        "without the old key nothing can be opened: {said}"
+    );
+    assert!(said.contains("ACME01"), "{said}");
+
+    let (resealed, said) = run(NEW_KEY, Some(KEY), &["reseal-secrets"]);
+    assert!(resealed, "{said}");
+    assert!(said.contains("2 secret(s) of 1 workspace(s)"), "{said}");
+    let (again, said) = run(NEW_KEY, Some(KEY), &["reseal-secrets"]);
+    assert!(again && said.contains("0 secret(s)"), "{said}");
+
+    let (shown, said) = run(NEW_KEY, None, &["tenant", "show", "ACME01"]);
+    assert!(shown, "the new key alone opens everything: {said}");
+    assert!(
+        said.contains("@dlrhub.example.com/webhooks/sinch/ACME01"),
+        "{said}"
+    );
+    let (old_only, said) = run(KEY, None, &["tenant", "show", "ACME01"]);
+    assert!(!old_only, "the old key opens nothing any more: {said}");
+}

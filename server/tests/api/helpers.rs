@@ -56,6 +56,7 @@ impl TestApp {
             public_url: "http://127.0.0.1/".parse().expect("a valid URL"),
             log_format: LogFormat::Pretty,
             master_key: MasterKey::parse(MASTER_KEY).expect("a valid key"),
+            previous_master_keys: Vec::new(),
             shutdown_grace: Duration::from_secs(5),
             retention: Duration::from_secs(90 * 24 * 3600),
             site: SiteSettings {
