@@ -18,7 +18,7 @@ use url::Url;
 
 use crate::configuration::Settings;
 use crate::routes::{self, health, same_origin, security_headers, webhooks};
-use crate::workers::ingest_writer::{IngestWriter, WriterSettings};
+use crate::workers::ingest_writer::{EventsEnqueued, IngestWriter, WriterSettings};
 
 /// What every handler and server function can reach.
 #[derive(Clone)]
@@ -52,6 +52,7 @@ pub struct Application {
     local_addr: SocketAddr,
     pool: PgPool,
     router: Router,
+    events_enqueued: EventsEnqueued,
 }
 
 impl Application {
@@ -67,12 +68,17 @@ impl Application {
         let local_addr = listener
             .local_addr()
             .context("reading the address the listener is bound to")?;
+        let events_enqueued = EventsEnqueued::default();
         let state = AppState {
             leptos_options: leptos_options(settings, local_addr),
             pool: pool.clone(),
             cipher: settings.cipher(),
             public_url: settings.public_url.clone(),
-            ingest: IngestWriter::start(pool.clone(), WriterSettings::default()),
+            ingest: IngestWriter::start(
+                pool.clone(),
+                WriterSettings::default(),
+                events_enqueued.clone(),
+            ),
             tenants: TenantCache::start(pool.clone()),
         };
         let router = if settings.role.serves_api() {
@@ -85,6 +91,7 @@ impl Application {
             local_addr,
             pool,
             router,
+            events_enqueued,
         })
     }
 
@@ -95,6 +102,11 @@ impl Application {
     /// The database pool, shared with the background workers.
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Rung when the webhook has enqueued events: wakes this process's forwarding workers.
+    pub fn events_enqueued(&self) -> EventsEnqueued {
+        self.events_enqueued.clone()
     }
 
     pub fn port(&self) -> u16 {

@@ -30,6 +30,7 @@ pub async fn run() -> anyhow::Result<()> {
             application.pool().clone(),
             settings.cipher(),
             settings.forwarding.clone(),
+            application.events_enqueued(),
             stop.clone(),
         ))
     });

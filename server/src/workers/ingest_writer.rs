@@ -52,6 +52,10 @@ pub struct WriterSettings {
     pub max_batch: usize,
 }
 
+/// Rung after a commit that enqueued events, so that this process's forwarding workers
+/// start on them at once instead of at their next poll.
+pub type EventsEnqueued = Arc<tokio::sync::Notify>;
+
 impl Default for WriterSettings {
     fn default() -> Self {
         Self {
@@ -65,7 +69,7 @@ impl Default for WriterSettings {
 }
 
 impl IngestWriter {
-    pub fn start(pool: PgPool, settings: WriterSettings) -> Self {
+    pub fn start(pool: PgPool, settings: WriterSettings, enqueued: EventsEnqueued) -> Self {
         let queues: Vec<_> = (0..settings.writers.max(1))
             .map(|_| {
                 let (sender, receiver) = mpsc::channel(settings.queue.max(1));
@@ -73,6 +77,7 @@ impl IngestWriter {
                     pool.clone(),
                     receiver,
                     settings.max_batch.max(1),
+                    enqueued.clone(),
                 ));
                 sender
             })
@@ -111,26 +116,36 @@ impl IngestWriter {
     }
 }
 
-async fn write_loop(pool: PgPool, mut receiver: mpsc::Receiver<Job>, max_batch: usize) {
+async fn write_loop(
+    pool: PgPool,
+    mut receiver: mpsc::Receiver<Job>,
+    max_batch: usize,
+    enqueued: EventsEnqueued,
+) {
     let mut jobs = Vec::with_capacity(max_batch);
     while receiver.recv_many(&mut jobs, max_batch).await > 0 {
-        write(&pool, std::mem::take(&mut jobs)).await;
+        if write(&pool, std::mem::take(&mut jobs)).await {
+            enqueued.notify_one();
+        }
     }
 }
 
 /// Stores the jobs in one transaction. If that fails on a query (not on the connection),
 /// each job is retried in a transaction of its own, so one bad report cannot fail others.
-async fn write(pool: &PgPool, jobs: Vec<Job>) {
+/// Returns whether any event was enqueued.
+async fn write(pool: &PgPool, jobs: Vec<Job>) -> bool {
     metrics::histogram!(INGEST_BATCH_SIZE).record(jobs.len() as f64);
     let submissions: Vec<Submission<'_>> = jobs.iter().map(submission).collect();
     let outcomes = ingest::ingest_batch(pool, &submissions).await;
     drop(submissions);
     match outcomes {
         Ok(outcomes) => {
+            let enqueued = outcomes.iter().any(enqueues);
             for (job, outcome) in jobs.into_iter().zip(outcomes) {
                 // The caller may have timed out and left: its retry will be a duplicate.
                 let _ = job.reply.send(Ok(outcome));
             }
+            enqueued
         }
         Err(error) if jobs.len() > 1 && matches!(error, sqlx::Error::Database(_)) => {
             tracing::warn!(
@@ -138,20 +153,28 @@ async fn write(pool: &PgPool, jobs: Vec<Job>) {
                 jobs = jobs.len(),
                 "batch failed; storing its reports one by one"
             );
+            let mut enqueued = false;
             for job in jobs {
                 let outcome = ingest::ingest(pool, submission(&job))
                     .await
                     .map_err(Arc::new);
+                enqueued |= outcome.as_ref().is_ok_and(enqueues);
                 let _ = job.reply.send(outcome);
             }
+            enqueued
         }
         Err(error) => {
             let error = Arc::new(error);
             for job in jobs {
                 let _ = job.reply.send(Err(error.clone()));
             }
+            false
         }
     }
+}
+
+fn enqueues(outcome: &IngestOutcome) -> bool {
+    matches!(outcome, IngestOutcome::Accepted { enqueued, .. } if *enqueued > 0)
 }
 
 fn submission(job: &Job) -> Submission<'_> {

@@ -77,6 +77,7 @@ impl TestApp {
                 application.pool().clone(),
                 Cipher::new(key.expose()),
                 settings.forwarding.clone(),
+                application.events_enqueued(),
                 stop.clone(),
             ));
         }

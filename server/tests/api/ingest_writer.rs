@@ -35,6 +35,7 @@ async fn a_report_that_cannot_be_stored_does_not_fail_the_others_committed_with_
             queue: 64,
             max_batch: 64,
         },
+        Default::default(),
     );
     // A tenant id that does not exist: its report breaks a foreign key when stored.
     let submissions = (0..30).map(|i| {

@@ -30,6 +30,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::workers::ingest_writer::EventsEnqueued;
+
 pub use schedule::RetrySchedule;
 pub use settings::ForwardingSettings;
 
@@ -44,6 +46,9 @@ struct Context {
     requests: Semaphore,
     /// This process's name on its claims.
     worker: String,
+    /// Rung when this process's webhook enqueued events; other processes' events are
+    /// found by polling.
+    wake: EventsEnqueued,
 }
 
 /// Runs the workers until `stop` is cancelled, then lets claims in flight finish and hands
@@ -52,6 +57,7 @@ pub async fn run(
     pool: PgPool,
     cipher: Cipher,
     settings: ForwardingSettings,
+    wake: EventsEnqueued,
     stop: CancellationToken,
 ) {
     if settings.workers == 0 {
@@ -80,6 +86,7 @@ pub async fn run(
         requests: Semaphore::new(settings.workers),
         settings,
         worker,
+        wake,
     });
     let metrics = tokio::spawn(send::report_queue(context.pool.clone(), stop.clone()));
     schedule_until_stopped(&context, &cipher, &stop).await;
@@ -117,6 +124,7 @@ async fn schedule_until_stopped(context: &Arc<Context>, cipher: &Cipher, stop: &
             tokio::select! {
                 _ = stop.cancelled() => {}
                 _ = tokio::time::sleep(context.settings.poll) => {}
+                _ = context.wake.notified() => {}
                 Some(done) = claims.join_next(), if !claims.is_empty() => finish(&mut turns, done),
             }
         }
