@@ -17,11 +17,44 @@ impl EventKind {
         }
     }
 
+    /// How the event's kind is stored (the `events.kind` column).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::DeliveryFailed => "delivery_failed",
+        }
+    }
+
+    /// The kind a stored code names; None for anything else.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Sent, Self::Delivered, Self::DeliveryFailed]
+            .into_iter()
+            .find(|kind| kind.code() == code)
+    }
+
     /// Delivered and failed end a message's story; a message gets at most one of them.
     pub fn is_final(self) -> bool {
         match self {
             Self::Sent => false,
             Self::Delivered | Self::DeliveryFailed => true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_stored_code() {
+        for kind in [
+            EventKind::Sent,
+            EventKind::Delivered,
+            EventKind::DeliveryFailed,
+        ] {
+            assert_eq!(EventKind::from_code(kind.code()), Some(kind));
+        }
+        assert_eq!(EventKind::from_code("bounced"), None);
     }
 }

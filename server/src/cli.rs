@@ -129,10 +129,10 @@ pub enum TenantCommand {
     Forwarding {
         app_key: String,
         /// Events per second sent to MoEngage (it allows about 500 per workspace).
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         rate: Option<u32>,
         /// Requests to MoEngage in flight at once for this workspace.
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
         concurrency: Option<u32>,
         /// Send the full recipient number (true) or a masked one (false).
         #[arg(long)]

@@ -429,11 +429,7 @@ async fn two_worker_pools_on_one_database_send_each_event_once(
     })
     .await;
     let received = sim.simulator.received();
-    let ids: HashSet<i64> = received
-        .iter()
-        .map(|r| r.attributes["dlrhub_event_id"].as_i64().expect("an id"))
-        .collect();
-    assert_eq!(ids.len(), 60);
+    assert_eq!(forwarded_event_ids(&received).len(), 60);
     assert_eq!(received.len(), 60, "no event was sent twice");
 }
 
@@ -454,29 +450,49 @@ fn serve_forwarding(db: &PgConnectOptions, sim: &Running) -> std::process::Child
         .expect("dlrhub starts")
 }
 
+/// `events` reports posted, then a real `dlrhub serve` started that claims them all while
+/// MoEngage takes `latency_ms` to answer: its requests are in flight when this returns.
+async fn claimed_by_a_slow_worker(
+    db: &PgConnectOptions,
+    sim: &Running,
+    latency_ms: u64,
+    events: usize,
+) -> (TestApp, std::process::Child) {
+    sim.simulator.set_faults(Faults {
+        latency_ms,
+        ..Faults::default()
+    });
+    let app = TestApp::spawn(db.clone()).await;
+    let acme = app.tenant("ACME01", true).await;
+    for i in 0..events {
+        let report = recipient_report(&format!("B{i}"), "+46701234567", "Delivered", "7");
+        post(&app, &acme, &report).await;
+    }
+    let mut worker = serve_forwarding(db, sim);
+    crate::binary::wait_for_listening_address(&mut worker);
+    eventually("the worker has claimed the events", || async {
+        app.count("events WHERE claimed_by IS NOT NULL").await == events as i64
+    })
+    .await;
+    (app, worker)
+}
+
+/// The events MoEngage received, by dlrhub's event id.
+fn forwarded_event_ids(received: &[Received]) -> HashSet<i64> {
+    received
+        .iter()
+        .map(|r| r.attributes["dlrhub_event_id"].as_i64().expect("an id"))
+        .collect()
+}
+
 #[sqlx::test(migrations = false)]
 async fn a_worker_killed_in_the_middle_of_a_request_loses_nothing(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
     let sim = moengage(&[], 500).await;
-    sim.simulator.set_faults(Faults {
-        latency_ms: 1500,
-        ..Faults::default()
-    });
-    let app = TestApp::spawn(db.clone()).await;
-    let acme = app.tenant("ACME01", true).await;
-    for i in 0..5 {
-        let report = recipient_report(&format!("B{i}"), "+46701234567", "Delivered", "7");
-        post(&app, &acme, &report).await;
-    }
+    let (app, mut worker) = claimed_by_a_slow_worker(&db, &sim, 1500, 5).await;
 
-    let mut worker = serve_forwarding(&db, &sim);
-    crate::binary::wait_for_listening_address(&mut worker);
-    eventually("the worker has claimed the events", || async {
-        app.count("events WHERE claimed_by IS NOT NULL").await == 5
-    })
-    .await;
     worker.kill().expect("kills the worker");
     worker.wait().expect("the worker exits");
     assert_eq!(
@@ -494,12 +510,7 @@ async fn a_worker_killed_in_the_middle_of_a_request_loses_nothing(
     .await;
     let _ = restarted.kill();
     let _ = restarted.wait();
-    let ids: HashSet<i64> = sim
-        .simulator
-        .received()
-        .iter()
-        .map(|r| r.attributes["dlrhub_event_id"].as_i64().expect("an id"))
-        .collect();
+    let ids = forwarded_event_ids(&sim.simulator.received());
     assert_eq!(ids.len(), 5, "every event reached MoEngage at least once");
 }
 
@@ -542,23 +553,8 @@ async fn a_stopping_worker_finishes_the_requests_it_has_in_flight(
     db: PgConnectOptions,
 ) {
     let sim = moengage(&[], 500).await;
-    sim.simulator.set_faults(Faults {
-        latency_ms: 1000,
-        ..Faults::default()
-    });
-    let app = TestApp::spawn(db.clone()).await;
-    let acme = app.tenant("ACME01", true).await;
-    for i in 0..3 {
-        let report = recipient_report(&format!("B{i}"), "+46701234567", "Delivered", "7");
-        post(&app, &acme, &report).await;
-    }
+    let (app, mut worker) = claimed_by_a_slow_worker(&db, &sim, 1000, 3).await;
 
-    let mut worker = serve_forwarding(&db, &sim);
-    crate::binary::wait_for_listening_address(&mut worker);
-    eventually("the worker has claimed the events", || async {
-        app.count("events WHERE claimed_by IS NOT NULL").await == 3
-    })
-    .await;
     crate::binary::terminate(&worker);
     // Waits without blocking this runtime: the simulator answering the worker runs on it.
     let status = tokio::task::spawn_blocking(move || {

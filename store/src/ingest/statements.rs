@@ -277,7 +277,7 @@ pub(super) async fn insert_events<'r, 'a>(
     let tenants: Vec<i64> = rows.iter().map(|r| r.tenant.0).collect();
     let messages: Vec<i64> = rows.iter().map(|r| r.message_id).collect();
     let reports: Vec<i64> = rows.iter().map(|r| r.report_id).collect();
-    let kinds: Vec<&str> = rows.iter().map(|r| kind_code(r.kind)).collect();
+    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.code()).collect();
     let slots: Vec<&str> = rows.iter().map(|r| r.slot.as_str()).collect();
     let customers: Vec<&str> = rows.iter().map(|r| r.customer_id).collect();
     let categories: Vec<Option<&str>> = rows.iter().map(|r| r.category).collect();
@@ -340,12 +340,4 @@ pub(super) async fn insert_events<'r, 'a>(
         .into_iter()
         .map(|ord| &rows[ordinal(ord)])
         .collect())
-}
-
-fn kind_code(kind: domain::EventKind) -> &'static str {
-    match kind {
-        domain::EventKind::Sent => "sent",
-        domain::EventKind::Delivered => "delivered",
-        domain::EventKind::DeliveryFailed => "delivery_failed",
-    }
 }

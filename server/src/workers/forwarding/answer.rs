@@ -34,11 +34,7 @@ pub fn classify(status: StatusCode, retry_after: Option<&str>, body: &str) -> An
     match status {
         s if s.is_success() => Answer::Accepted,
         StatusCode::UNAUTHORIZED => Answer::Unauthorized { error },
-        StatusCode::TOO_MANY_REQUESTS => Answer::Retry {
-            after: retry_after.and_then(parse_retry_after),
-            error,
-        },
-        s if s.is_server_error() => Answer::Retry {
+        s if s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error() => Answer::Retry {
             after: retry_after.and_then(parse_retry_after),
             error,
         },

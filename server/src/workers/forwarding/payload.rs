@@ -150,12 +150,11 @@ pub fn action(event: &ClaimedEvent, full_recipient: bool) -> Value {
     })
 }
 
-fn action_name(kind: &str) -> &'static str {
-    match kind {
-        "sent" => domain::EventKind::Sent.action_name(),
-        "delivered" => domain::EventKind::Delivered.action_name(),
-        _ => domain::EventKind::DeliveryFailed.action_name(),
-    }
+/// The schema allows only the three stored codes; anything else would be a failure kind.
+fn action_name(code: &str) -> &'static str {
+    domain::EventKind::from_code(code)
+        .unwrap_or(domain::EventKind::DeliveryFailed)
+        .action_name()
 }
 
 #[cfg(test)]
