@@ -4,6 +4,7 @@
 //! the browser build share one definition. Values that cannot be built invalid are
 //! newtypes with a `parse` constructor (`AppKey`, `CustomerId`, `Msisdn`).
 
+pub mod access;
 mod app_key;
 mod client_reference;
 mod customer_id;

@@ -1,5 +1,11 @@
 import { expect, test } from "@playwright/test";
 
+import { signIn } from "./session";
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
+
 const SECTIONS = ["Overview", "Tenants", "Events", "Dead letters", "Rejected", "Users", "Audit"];
 
 test("the overview shows the title, the navigation and the service status", async ({ page }) => {

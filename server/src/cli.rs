@@ -19,6 +19,12 @@ Configuration comes from environment variables (see README.md, \"Configuration\"
   DLRHUB_FORWARD_TIMEOUT_SECS      one MoEngage request's limit [default: 10]
   DLRHUB_FORWARD_LEASE_SECS        how long a claimed event is held [default: 60]
   DLRHUB_MOENGAGE_BASE_URL         send to this URL instead of api-0N.moengage.com (simulator)
+  DLRHUB_ADMIN_EMAIL               the first admin's email, created when no user exists [default: admin@dlrhub.local]
+  DLRHUB_SECURE_COOKIES            false lets the session cookie travel over plain http [default: true]
+  DLRHUB_SESSION_IDLE_MINUTES      a session ends after this long without requests [default: 120]
+  DLRHUB_SESSION_MAX_HOURS         and this long after sign-in, whatever the activity [default: 12]
+  DLRHUB_METRICS_TOKEN             bearer token Prometheus presents to GET /metrics
+  DLRHUB_CLIENT_IP_HEADER          header a reverse proxy sets with the client address (X-Forwarded-For)
   RUST_LOG                         log filter [default: info]";
 
 /// dlrhub bridges Sinch SMS delivery reports to MoEngage events, with an admin console.
@@ -54,6 +60,9 @@ pub enum Command {
     /// Work with the events forwarded to MoEngage.
     #[command(subcommand, after_help = CONFIGURATION_HELP)]
     Events(EventsCommand),
+    /// Manage the people who may use the console.
+    #[command(subcommand, after_help = CONFIGURATION_HELP)]
+    User(UserCommand),
     /// Re-encrypt every stored secret under DLRHUB_MASTER_KEY, the last step of a master key
     /// rotation: secrets sealed under a key in DLRHUB_PREVIOUS_MASTER_KEYS are opened with it
     /// and sealed again. All or nothing; running it twice is harmless.
@@ -162,4 +171,32 @@ pub enum EventsCommand {
         #[arg(long)]
         to: Option<chrono::DateTime<chrono::Utc>>,
     },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; prints the generated password once (or reads one from stdin).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin (everything, and users), support (tenants, replays, events) or viewer
+        /// (read-only, only the tenants given with --tenant, phone numbers masked).
+        #[arg(long)]
+        role: String,
+        /// A workspace id (app_key) a viewer may see; repeat for several.
+        #[arg(long = "tenant")]
+        tenants: Vec<String>,
+        /// Read the password from the first line of stdin instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Give a user a new password (printed once, or read from stdin) and end their sessions.
+    ResetPassword {
+        email: String,
+        /// Read the password from the first line of stdin instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the users, their roles and tenants.
+    List,
 }

@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use app::{shell, App};
+use auth::session_store::PgSessionStore;
+use auth::Passwords;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
@@ -14,10 +16,12 @@ use leptos_axum::{file_and_error_handler_with_context, generate_route_list, Lept
 use store::{Cipher, PgPool, TenantCache};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 use url::Url;
 
-use crate::configuration::Settings;
-use crate::routes::{self, health, same_origin, security_headers, webhooks};
+use crate::configuration::{AccessSettings, Settings};
+use crate::routes::{self, access, health, same_origin, security_headers, webhooks};
 use crate::workers::ingest_writer::{EventsEnqueued, IngestWriter, WriterSettings};
 
 /// What every handler and server function can reach.
@@ -33,6 +37,9 @@ pub struct AppState {
     pub ingest: IngestWriter,
     /// Tenants for the webhook, kept current by database notifications.
     pub tenants: TenantCache,
+    /// Hashes and checks console passwords off the async threads.
+    pub passwords: Passwords,
+    pub access: AccessSettings,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -80,9 +87,12 @@ impl Application {
                 events_enqueued.clone(),
             ),
             tenants: TenantCache::start(pool.clone()),
+            passwords: Passwords::default(),
+            access: settings.access.clone(),
         };
         let router = if settings.role.serves_api() {
-            router(state)
+            let sessions = PgSessionStore::new(pool.clone());
+            router(state, sessions)
         } else {
             operations_router(state)
         };
@@ -148,14 +158,25 @@ fn operations_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn router(state: AppState) -> Router {
+fn router(state: AppState, sessions: PgSessionStore) -> Router {
     let context = {
         let pool = state.pool.clone();
+        let passwords = state.passwords.clone();
         move || {
             provide_context(pool.clone());
+            provide_context(passwords.clone());
             security_headers::page_policy();
         }
     };
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name(auth::session::COOKIE_NAME)
+        .with_secure(state.access.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::try_from(state.access.session.idle)
+                .unwrap_or(tower_sessions::cookie::time::Duration::HOUR),
+        ));
     let leptos_options = state.leptos_options.clone();
     let router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -165,6 +186,9 @@ fn router(state: AppState) -> Router {
             "/webhooks/sinch/{app_key}",
             post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
         )
+        .route("/auth/login", post(access::sign_in))
+        .route("/auth/logout", post(access::sign_out))
+        .route("/auth/logout-everywhere", post(access::sign_out_everywhere))
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),
@@ -174,6 +198,12 @@ fn router(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        .layer(axum::middleware::from_fn(access::require_sign_in))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::authenticate,
+        ))
+        .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             same_origin::require_same_origin,

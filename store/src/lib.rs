@@ -5,15 +5,19 @@
 //! inside the same process) read and write Postgres the same way. Queries are checked at
 //! compile time against the committed `.sqlx/` data.
 
+pub mod audit;
 pub mod cipher;
 pub mod forwarding;
 pub mod ingest;
+pub mod login_throttle;
 mod pool;
 pub mod retention;
 mod schema;
 pub mod secrets;
+pub mod sessions;
 pub mod tenant_cache;
 pub mod tenants;
+pub mod users;
 pub mod webhook_records;
 
 pub use cipher::Cipher;

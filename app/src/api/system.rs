@@ -20,8 +20,8 @@ pub enum DatabaseState {
 /// The same checks as `GET /readyz`, for people rather than load balancers.
 #[server(endpoint = "service_status")]
 pub async fn get_service_status() -> Result<ServiceStatus, ServerFnError> {
-    let pool = use_context::<store::PgPool>()
-        .ok_or_else(|| ServerFnError::new("the database pool is not configured"))?;
+    super::access::signed_in()?;
+    let pool = super::access::pool()?;
     let database = match store::schema_status(&pool).await {
         Ok(status) if status.is_current() => DatabaseState::Ready {
             schema_version: status.expected_version,

@@ -1,14 +1,30 @@
 use leptos::prelude::*;
+use leptos_router::components::Outlet;
 
 use super::sidebar::Sidebar;
+use super::user_menu::UserMenu;
+use crate::pages::ErrorPage;
 
-/// The frame of every console page: the sidebar with the sections and a top bar.
+/// The layout route of every console page: the frame around the matched page.
+#[component]
+pub fn ConsoleLayout() -> impl IntoView {
+    view! {
+        <ConsoleFrame>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>
+                <Outlet />
+            </ErrorBoundary>
+        </ConsoleFrame>
+    }
+}
+
+/// The frame of every console page: the sidebar with the sections and a top bar with the
+/// user menu.
 ///
 /// On narrow screens the sidebar folds away behind the "Menu" button. The button only
 /// works once the wasm bundle has hydrated the page, which the end-to-end suite relies on
 /// to prove hydration.
 #[component]
-pub fn ConsoleLayout(children: Children) -> impl IntoView {
+pub fn ConsoleFrame(children: Children) -> impl IntoView {
     let nav_open = RwSignal::new(false);
 
     view! {
@@ -27,6 +43,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                         " Menu"
                     </button>
                     <span class="topbar__brand">"dlrhub"</span>
+                    <UserMenu />
                 </header>
                 <main class="content" id="content">
                     {children()}

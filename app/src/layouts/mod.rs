@@ -1,4 +1,5 @@
 mod console_layout;
 mod sidebar;
+mod user_menu;
 
-pub use console_layout::ConsoleLayout;
+pub use console_layout::{ConsoleFrame, ConsoleLayout};

@@ -1,12 +1,17 @@
+use domain::access::{Action, Role};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::MeResource;
+
 /// A section of the console. `built` is false for areas whose pages do not exist yet: they
-/// are listed so people see what is coming, but are not links to nowhere.
+/// are listed so people see what is coming, but are not links to nowhere. Sections whose
+/// `action` the user's role lacks are not listed (the server refuses them anyway).
 struct Section {
     label: &'static str,
     href: &'static str,
     built: bool,
+    action: Option<Action>,
 }
 
 const SECTIONS: &[Section] = &[
@@ -14,43 +19,84 @@ const SECTIONS: &[Section] = &[
         label: "Overview",
         href: "/",
         built: true,
+        action: None,
     },
     Section {
         label: "Tenants",
         href: "/tenants",
         built: false,
+        action: None,
     },
     Section {
         label: "Events",
         href: "/events",
         built: false,
+        action: None,
     },
     Section {
         label: "Dead letters",
         href: "/dead-letters",
         built: false,
+        action: None,
     },
     Section {
         label: "Rejected",
         href: "/rejected",
         built: false,
+        action: None,
     },
     Section {
         label: "Users",
         href: "/users",
-        built: false,
+        built: true,
+        action: Some(Action::ManageUsers),
     },
     Section {
         label: "Audit",
         href: "/audit",
-        built: false,
+        built: true,
+        action: Some(Action::ViewAudit),
     },
 ];
 
 #[component]
 pub fn Sidebar(on_navigate: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
-    let items = SECTIONS
+    let me = expect_context::<MeResource>();
+    let nav_items = move || {
+        let on_navigate = on_navigate.clone();
+        Suspend::new(async move {
+            let role = me.await.ok().flatten().map(|me| me.role);
+            section_links(role, on_navigate)
+        })
+    };
+
+    view! {
+        <aside class="sidebar" id="sidebar">
+            <a class="sidebar__brand" href="/">
+                <span class="sidebar__logo" aria-hidden="true">
+                    "◆"
+                </span>
+                "dlrhub"
+            </a>
+            <nav class="nav" aria-label="Sections">
+                <ul>
+                    <Suspense>{nav_items}</Suspense>
+                </ul>
+            </nav>
+        </aside>
+    }
+}
+
+fn section_links(
+    role: Option<Role>,
+    on_navigate: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    SECTIONS
         .iter()
+        .filter(|section| match section.action {
+            None => true,
+            Some(action) => role.is_some_and(|role| role.allows(action)),
+        })
         .map(|section| {
             let on_navigate = on_navigate.clone();
             if section.built {
@@ -79,19 +125,5 @@ pub fn Sidebar(on_navigate: impl Fn() + Clone + Send + Sync + 'static) -> impl I
                 .into_any()
             }
         })
-        .collect_view();
-
-    view! {
-        <aside class="sidebar" id="sidebar">
-            <a class="sidebar__brand" href="/">
-                <span class="sidebar__logo" aria-hidden="true">
-                    "◆"
-                </span>
-                "dlrhub"
-            </a>
-            <nav class="nav" aria-label="Sections">
-                <ul>{items}</ul>
-            </nav>
-        </aside>
-    }
+        .collect_view()
 }

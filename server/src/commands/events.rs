@@ -1,6 +1,7 @@
 //! `dlrhub events ...`: replay what MoEngage did not take.
 
 use anyhow::Context;
+use domain::access::AuditAction;
 use store::forwarding::{self, ReplaySelection};
 use store::tenants;
 
@@ -35,6 +36,20 @@ pub async fn run(command: EventsCommand) -> anyhow::Result<()> {
                 },
             };
             let queued = forwarding::replay(&pool, &selection).await?;
+            let after = serde_json::json!({
+                "event": event,
+                "from": from,
+                "to": to,
+                "queued": queued,
+            });
+            super::tenant::audit(
+                &pool,
+                AuditAction::ReplayStarted,
+                &tenant,
+                None,
+                Some(after),
+            )
+            .await?;
             if queued == 0 && event.is_some() {
                 anyhow::bail!(
                     "{app_key} has no event with that id (suppressed events are never sent)"

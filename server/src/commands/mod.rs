@@ -3,3 +3,4 @@ pub mod migrate;
 pub mod secrets;
 pub mod serve;
 pub mod tenant;
+pub mod user;

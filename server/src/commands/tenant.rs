@@ -1,8 +1,10 @@
 //! `dlrhub tenant ...`: register MoEngage workspaces and manage their Sinch integration.
 
 use anyhow::Context;
+use domain::access::AuditAction;
 use domain::{AppKey, DataCenter};
-use serde_json::json;
+use serde_json::{json, Value};
+use store::audit::AuditEntry;
 use store::forwarding;
 use store::tenants::{self, NewTenant, Tenant};
 use store::Cipher;
@@ -32,6 +34,16 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
                 moengage_api_key: data_api_key,
             };
             let tenant = tenants::create(&pool, &cipher, new).await?;
+            let after =
+                json!({ "name": tenant.name, "data_center": tenant.data_center.to_string() });
+            audit(
+                &pool,
+                AuditAction::TenantCreated,
+                &tenant,
+                None,
+                Some(after),
+            )
+            .await?;
             println!(
                 "Registered. The integration is disabled until `dlrhub tenant enable {}`.\n",
                 tenant.app_key
@@ -42,6 +54,8 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             let tenant =
                 tenants::set_integration(&pool, &parse_app_key(&app_key)?, true, &operator())
                     .await?;
+            let after = Some(json!({ "integration_enabled": true }));
+            audit(&pool, AuditAction::IntegrationEnabled, &tenant, None, after).await?;
             println!("The Sinch integration is enabled for {}.", tenant.app_key);
             Ok(())
         }
@@ -49,6 +63,15 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             let tenant =
                 tenants::set_integration(&pool, &parse_app_key(&app_key)?, false, &operator())
                     .await?;
+            let after = Some(json!({ "integration_enabled": false }));
+            audit(
+                &pool,
+                AuditAction::IntegrationDisabled,
+                &tenant,
+                None,
+                after,
+            )
+            .await?;
             println!(
                 "The Sinch integration is disabled for {}: its callbacks now answer 403.",
                 tenant.app_key
@@ -64,6 +87,15 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
                 &cipher,
                 &parse_app_key(&app_key)?,
                 &data_api_key,
+            )
+            .await?;
+            let after = json!({ "data_api_key_last4": tenant.moengage_api_key_last4 });
+            audit(
+                &pool,
+                AuditAction::DataApiKeyReplaced,
+                &tenant,
+                None,
+                Some(after),
             )
             .await?;
             println!(
@@ -89,8 +121,26 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
                 full_recipient,
                 bulk,
             };
+            let before = forwarding::profile(&pool, &cipher, tenant.id).await?;
             forwarding::configure(&pool, tenant.id, changes).await?;
             let profile = forwarding::profile(&pool, &cipher, tenant.id).await?;
+            let settings = |p: &forwarding::ForwardingProfile| {
+                Some(json!({
+                    "rate_per_s": p.rate_per_s,
+                    "concurrency": p.concurrency,
+                    "full_recipient": p.full_recipient,
+                    "bulk": p.bulk,
+                }))
+            };
+            let (before, after) = (settings(&before), settings(&profile));
+            audit(
+                &pool,
+                AuditAction::ForwardingChanged,
+                &tenant,
+                before,
+                after,
+            )
+            .await?;
             println!("{app_key}: {}", describe_forwarding(&profile));
             Ok(())
         }
@@ -98,6 +148,14 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             let tenant =
                 tenants::rotate_callback_password(&pool, &cipher, &parse_app_key(&app_key)?)
                     .await?;
+            audit(
+                &pool,
+                AuditAction::CallbackCredentialsRotated,
+                &tenant,
+                None,
+                None,
+            )
+            .await?;
             println!("New callback credentials. Until the callback URL in Sinch is replaced, its calls answer 401:\n");
             println!("{}", tenant.callback_url(&settings.public_url, &cipher)?);
             Ok(())
@@ -115,7 +173,10 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
                 (Some(secret), _, _) if !secret.trim().is_empty() => Some(secret.trim().to_owned()),
                 _ => anyhow::bail!("give --secret S, --generate or --off"),
             };
-            tenants::set_hmac_secret(&pool, &cipher, &app_key, secret.as_deref()).await?;
+            let tenant =
+                tenants::set_hmac_secret(&pool, &cipher, &app_key, secret.as_deref()).await?;
+            let after = Some(json!({ "hmac_signing": secret.is_some() }));
+            audit(&pool, AuditAction::HmacSecretChanged, &tenant, None, after).await?;
             match (secret, generate) {
                 (None, _) => println!("HMAC signatures are no longer checked for {app_key}."),
                 (Some(secret), true) => println!("HMAC signing is on for {app_key}. Give Sinch this secret:\n\n{secret}"),
@@ -178,6 +239,23 @@ fn describe_forwarding(profile: &forwarding::ForwardingProfile) -> String {
     }
     let reason = profile.paused_reason.as_deref().unwrap_or("paused");
     format!("PAUSED ({reason}); `tenant set-data-api-key` resumes it; {settings}")
+}
+
+/// Records a change made here in the audit log, as the command line's (never a secret).
+pub(crate) async fn audit(
+    pool: &store::PgPool,
+    action: AuditAction,
+    tenant: &Tenant,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> anyhow::Result<()> {
+    let entry = AuditEntry::new(super::user::command_line(), action)
+        .target(tenant.app_key.to_string())
+        .tenant(tenant.id)
+        .change(before, after);
+    store::audit::record(pool, &entry)
+        .await
+        .context("writing the audit log")
 }
 
 pub(crate) fn parse_app_key(raw: &str) -> anyhow::Result<AppKey> {

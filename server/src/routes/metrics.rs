@@ -5,9 +5,18 @@
 
 use std::sync::OnceLock;
 
-use axum::http::header::CONTENT_TYPE;
-use axum::response::IntoResponse;
+use crate::routes::access::unauthorized;
+use crate::startup::AppState;
+use auth::Principal;
+use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use domain::access::Action;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use secrecy::ExposeSecret;
+use subtle::ConstantTimeEq;
 
 pub const INGEST_DURATION: &str = "dlrhub_ingest_duration_seconds";
 pub const REPORTS_RECEIVED: &str = "dlrhub_reports_received_total";
@@ -88,11 +97,28 @@ fn describe() {
     );
 }
 
-pub async fn render() -> impl IntoResponse {
+/// For Prometheus with `Authorization: Bearer $DLRHUB_METRICS_TOKEN`, or for a signed-in
+/// admin or support user; anyone else gets a 401.
+pub async fn render(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    principal: Option<Extension<Principal>>,
+) -> Response {
+    let by_token = state.access.metrics_token.as_ref().is_some_and(|token| {
+        let expected = format!("Bearer {}", token.expose_secret());
+        headers
+            .get(AUTHORIZATION)
+            .is_some_and(|given| bool::from(given.as_bytes().ct_eq(expected.as_bytes())))
+    });
+    let by_session = principal.is_some_and(|p| p.may(Action::ViewMetrics));
+    if !(by_token || by_session) {
+        return unauthorized();
+    }
     let handle = handle();
     handle.run_upkeep();
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4")],
         handle.render(),
     )
+        .into_response()
 }

@@ -1,5 +1,6 @@
 //! Plain HTTP endpoints, one module per path, and the middleware every request passes.
 
+pub mod access;
 pub mod health;
 pub mod metrics;
 mod request_tracing;

@@ -31,4 +31,21 @@ async fn purge(pool: &PgPool, retention: Duration) {
             "retention: purge failed; will retry"
         ),
     }
+    forget_signed_out(pool).await;
+}
+
+/// Expired sessions and the throttle rows of keys that stopped failing a day ago.
+async fn forget_signed_out(pool: &PgPool) {
+    use tower_sessions::ExpiredDeletion;
+    let sessions = auth::session_store::PgSessionStore::new(pool.clone());
+    if let Err(error) = sessions.delete_expired().await {
+        tracing::warn!(error = %error, "retention: deleting expired sessions failed");
+    }
+    let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+    if let Err(error) = store::login_throttle::forget_stale(pool, day_ago).await {
+        tracing::warn!(
+            error = &error as &dyn std::error::Error,
+            "retention: forgetting old sign-in failures failed"
+        );
+    }
 }

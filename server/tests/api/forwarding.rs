@@ -153,7 +153,7 @@ async fn events_reach_the_users_profile_with_their_attributes(
             .await,
         3
     );
-    let metrics = app.get("/metrics").await.text().await.expect("a body");
+    let metrics = app.metrics().await.text().await.expect("a body");
     assert!(
         metrics.contains(r#"dlrhub_events_forwarded_total{tenant="ACME01"} 3"#),
         "{metrics}"

@@ -2,7 +2,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use domain::{AppKey, DataCenter};
-use server::configuration::{DatabaseSettings, MasterKey, Role, Settings, SiteSettings};
+use server::configuration::{
+    AccessSettings, DatabaseSettings, MasterKey, Role, Settings, SiteSettings,
+};
 use server::startup::Application;
 use server::telemetry::LogFormat;
 use server::workers::forwarding::{self, ForwardingSettings};
@@ -12,6 +14,7 @@ use store::{Cipher, PgPool, PoolSettings};
 use tokio_util::sync::CancellationToken;
 
 const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+pub const METRICS_TOKEN: &str = "test-metrics-token";
 
 /// A running application and a client to talk to it. Dropping it stops the server.
 pub struct TestApp {
@@ -65,6 +68,14 @@ impl TestApp {
             },
             role,
             forwarding,
+            access: AccessSettings {
+                secure_cookies: false,
+                session: auth::SessionPolicy::default(),
+                first_admin_email: domain::access::Email::parse("admin@dlrhub.local")
+                    .expect("valid"),
+                metrics_token: Some(METRICS_TOKEN.to_owned().into()),
+                client_ip_header: Some(http::HeaderName::from_static("x-forwarded-for")),
+            },
         };
         let application = Application::build(&settings)
             .await
@@ -151,6 +162,16 @@ impl TestApp {
             .expect("the request reaches the server")
     }
 
+    /// `GET /metrics` as Prometheus asks for it, with the bearer token.
+    pub async fn metrics(&self) -> reqwest::Response {
+        self.client
+            .get(format!("{}/metrics", self.address))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .expect("the request reaches the server")
+    }
+
     /// Runs SQL on the test database through a connection of its own.
     pub async fn execute(&self, sql: &str) {
         let pool = sqlx::PgPool::connect_with(self.db.clone())
@@ -199,5 +220,113 @@ where
     while !check().await {
         assert!(tokio::time::Instant::now() < deadline, "never: {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A browser: a client that keeps cookies, signed in (or not) as one user.
+pub struct Visitor {
+    pub client: reqwest::Client,
+    pub address: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// A password every test user gets unless a test says otherwise.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Adds a user directly (as `dlrhub user add --password-stdin` would).
+    pub async fn user(&self, email: &str, role: domain::access::Role, tenants: &[&str]) {
+        let new = auth::users::NewUser {
+            email: domain::access::Email::parse(email).expect("a valid email"),
+            role,
+            tenants: tenants
+                .iter()
+                .map(|key| AppKey::parse(key).expect("a valid workspace id"))
+                .collect(),
+            password: Some(PASSWORD.to_owned()),
+        };
+        let by = auth::users::ChangedBy {
+            actor: store::audit::Actor::System,
+            source_ip: None,
+        };
+        auth::users::add(&self.pool, &auth::Passwords::new(2), &by, new)
+            .await
+            .expect("the user is added");
+    }
+
+    /// A browser that has not signed in.
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a client"),
+            address: self.address.clone(),
+            email: String::new(),
+            password: String::new(),
+        }
+    }
+
+    /// A new user with `role` (a viewer of `tenants`), signed in through the login form.
+    pub async fn signed_in(&self, role: domain::access::Role, tenants: &[&str]) -> Visitor {
+        let email = format!("{role}-{}@example.com", self.count("users").await);
+        self.user(&email, role, tenants).await;
+        let mut visitor = self.visitor();
+        let response = visitor.sign_in(&email, PASSWORD).await;
+        assert_eq!(
+            response.headers()["location"],
+            "/",
+            "signing in as {email} goes to the overview"
+        );
+        visitor.email = email;
+        visitor.password = PASSWORD.to_owned();
+        visitor
+    }
+
+    pub async fn admin(&self) -> Visitor {
+        self.signed_in(domain::access::Role::Admin, &[]).await
+    }
+}
+
+impl Visitor {
+    /// Posts the login form, from the address `ip` (as a proxy would name it).
+    pub async fn sign_in_from(&self, email: &str, password: &str, ip: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/auth/login", self.address))
+            .header("x-forwarded-for", ip)
+            .form(&[("email", email), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .expect("the request reaches the server")
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.sign_in_from(email, password, "198.51.100.1").await
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("the request reaches the server")
+    }
+
+    /// Posts a form (the browser's way, with our own Origin).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .header("origin", &self.address)
+            .form(form)
+            .send()
+            .await
+            .expect("the request reaches the server")
+    }
+
+    /// Calls a server function by its endpoint, with form-encoded arguments.
+    pub async fn call(&self, endpoint: &str, args: &[(&str, &str)]) -> reqwest::Response {
+        self.post_form(&format!("/api/{endpoint}"), args).await
     }
 }

@@ -37,7 +37,7 @@ async fn metrics_count_reports_by_tenant_and_outcome_and_time_them(
         app.post_report(&tenant, body).await;
     }
 
-    let response = app.get("/metrics").await;
+    let response = app.metrics().await;
 
     assert!(response.headers()["content-type"]
         .to_str()

@@ -10,7 +10,7 @@ async fn the_overview_renders_on_the_server_with_title_and_navigation(
 ) {
     let app = TestApp::spawn(db).await;
 
-    let response = app.get("/").await;
+    let response = app.admin().await.get("/").await;
 
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.expect("an HTML body");
@@ -38,7 +38,7 @@ async fn an_unknown_path_answers_404_with_the_not_found_page(
 ) {
     let app = TestApp::spawn(db).await;
 
-    let response = app.get("/no/such/page").await;
+    let response = app.admin().await.get("/no/such/page").await;
 
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let html = response.text().await.expect("an HTML body");
@@ -53,12 +53,10 @@ async fn the_service_status_server_function_reports_the_schema_version(
     let app = TestApp::spawn(db).await;
 
     let response = app
-        .client
-        .post(format!("{}/api/service_status", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .send()
+        .signed_in(domain::access::Role::Viewer, &[])
         .await
-        .expect("the request reaches the server");
+        .call("service_status", &[])
+        .await;
 
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value = response.json().await.expect("a JSON body");

@@ -20,8 +20,9 @@ async fn a_page_allows_only_its_own_scripts_by_nonce_and_cannot_be_framed(
     db: PgConnectOptions,
 ) {
     let app = TestApp::spawn(db).await;
+    let admin = app.admin().await;
 
-    let response = app.get("/").await;
+    let response = admin.get("/").await;
     let policy = header(&response, "content-security-policy");
     assert_eq!(header(&response, "x-content-type-options"), "nosniff");
     assert_eq!(header(&response, "x-frame-options"), "DENY");
@@ -41,9 +42,9 @@ async fn a_page_allows_only_its_own_scripts_by_nonce_and_cannot_be_framed(
         html.contains(&format!("nonce=\"{nonce}\"")),
         "the hydration scripts carry the policy's nonce: {html}"
     );
-    let again = header(&app.get("/").await, "content-security-policy");
+    let again = header(&admin.get("/").await, "content-security-policy");
     assert_ne!(again, policy, "a fresh nonce for every page");
-    let not_found = header(&app.get("/no/such/page").await, "content-security-policy");
+    let not_found = header(&admin.get("/no/such/page").await, "content-security-policy");
     assert!(
         not_found.contains("'nonce-"),
         "error pages hydrate too: {not_found}"
@@ -66,8 +67,9 @@ async fn answers_that_are_not_pages_allow_nothing(_: PgPoolOptions, db: PgConnec
 #[sqlx::test(migrations = false)]
 async fn a_cross_site_post_to_the_console_is_refused(_: PgPoolOptions, db: PgConnectOptions) {
     let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(domain::access::Role::Viewer, &[]).await;
     let call = |origin: Option<String>| {
-        let mut request = app
+        let mut request = viewer
             .client
             .post(format!("{}/api/service_status", app.address))
             .header("content-type", "application/x-www-form-urlencoded");
@@ -92,6 +94,8 @@ async fn a_cross_site_post_to_the_console_is_refused(_: PgPoolOptions, db: PgCon
     );
     let program = call(None).await.expect("answers");
     assert_eq!(program.status(), StatusCode::OK, "no browser, no CSRF");
+    // The session cookie is SameSite=Lax as well: a browser would not even send it along
+    // with a cross-site POST (checked in access::sign_in).
 }
 
 #[sqlx::test(migrations = false)]

@@ -13,6 +13,10 @@ use sqlx::postgres::PgConnectOptions;
 use store::{PgPool, PoolSettings};
 use url::Url;
 
+mod access;
+
+pub use access::AccessSettings;
+
 use crate::telemetry::LogFormat;
 use crate::workers::forwarding::ForwardingSettings;
 
@@ -73,6 +77,7 @@ pub struct Settings {
     pub site: SiteSettings,
     pub role: Role,
     pub forwarding: ForwardingSettings,
+    pub access: AccessSettings,
 }
 
 /// What one `dlrhub serve` process does, so that webhook traffic and forwarding can be
@@ -162,6 +167,7 @@ impl Settings {
             .filter(|raw| !raw.trim().is_empty())
             .map(|raw| MasterKey::parse_for("DLRHUB_PREVIOUS_MASTER_KEYS", raw))
             .collect::<Result<Vec<_>, _>>()?;
+        let access = AccessSettings::from_source(source, &public_url)?;
         Ok(Self {
             database: DatabaseSettings::from_source(source)?,
             listen_addr,
@@ -192,6 +198,7 @@ impl Settings {
             },
             role: Role::from_source(source)?,
             forwarding: ForwardingSettings::from_source(source)?,
+            access,
         })
     }
 }
@@ -381,6 +388,25 @@ mod tests {
         settings(pairs)
             .expect_err("the settings should be refused")
             .variable
+    }
+
+    #[test]
+    fn session_cookies_are_secure_unless_relaxed() {
+        let defaults = settings(&[]).expect("defaults are valid").access;
+        assert!(defaults.secure_cookies);
+        assert_eq!(defaults.session.idle, Duration::from_secs(2 * 3600));
+        assert_eq!(defaults.session.absolute, Duration::from_secs(12 * 3600));
+        assert_eq!(defaults.first_admin_email.as_str(), "admin@dlrhub.local");
+        let relaxed = settings(&[("DLRHUB_SECURE_COOKIES", "false")]).expect("valid");
+        assert!(!relaxed.access.secure_cookies);
+        for (variable, value) in [
+            ("DLRHUB_SECURE_COOKIES", "maybe"),
+            ("DLRHUB_SESSION_IDLE_MINUTES", "0"),
+            ("DLRHUB_ADMIN_EMAIL", "not-an-email"),
+            ("DLRHUB_CLIENT_IP_HEADER", "not a header"),
+        ] {
+            assert_eq!(failing_variable(&[(variable, value)]), variable);
+        }
     }
 
     #[test]

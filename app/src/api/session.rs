@@ -1,0 +1,66 @@
+//! The signed-in user: who they are, and changing their own password.
+
+use domain::access::Role;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::forms::FormResult;
+
+/// What the browser knows of the signed-in user: enough to hide what the server would
+/// refuse anyway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub email: String,
+    pub role: Role,
+}
+
+/// The signed-in user, or None for a visitor.
+#[server(endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
+    Ok(super::access::current().map(|principal| Me {
+        email: principal.email.to_string(),
+        role: principal.role,
+    }))
+}
+
+/// Changes the signed-in user's password. Their other sessions end; this one carries on.
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<FormResult<()>, ServerFnError> {
+    use auth::users::UserChangeError;
+
+    use super::access::{internal, passwords, pool, session, signed_in};
+    use super::forms::FieldErrors;
+
+    let principal = signed_in()?;
+    if new_password != confirm_password {
+        return Ok(Err(FieldErrors::one(
+            "confirm_password",
+            "the two new passwords differ",
+        )));
+    }
+    let session = session().await?;
+    let outcome = auth::users::change_own_password(
+        &pool()?,
+        &passwords()?,
+        &principal,
+        &session,
+        &current_password,
+        new_password,
+    )
+    .await;
+    match outcome {
+        Ok(()) => Ok(Ok(())),
+        Err(UserChangeError::WrongCurrentPassword) => Ok(Err(FieldErrors::one(
+            "current_password",
+            "this is not your current password",
+        ))),
+        Err(UserChangeError::Password(rejection)) => {
+            Ok(Err(FieldErrors::one("new_password", rejection)))
+        }
+        Err(error) => Err(internal(error)),
+    }
+}

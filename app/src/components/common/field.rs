@@ -1,0 +1,21 @@
+use leptos::prelude::*;
+
+use crate::api::forms::FieldErrors;
+
+/// The message for one field of a form's last answer, shown under the field and tied to it
+/// with `aria-describedby` (its id is `<field>-error`).
+#[component]
+pub fn FieldError(
+    #[prop(into)] errors: Signal<Option<FieldErrors>>,
+    field: &'static str,
+) -> impl IntoView {
+    let message = move || errors.get().and_then(|errors| errors.get(field));
+
+    view! {
+        <Show when=move || message().is_some()>
+            <p class="field__error" id=format!("{field}-error") role="alert">
+                {message}
+            </p>
+        </Show>
+    }
+}

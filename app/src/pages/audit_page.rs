@@ -1,0 +1,247 @@
+use domain::access::{Action, AuditAction};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::audit::{list_audit, AuditPage as Entries, AuditQuery, AuditRow};
+use crate::components::common::{ErrorPanel, RequireAction};
+
+/// Who changed what: every sign-in, failed sign-in and change people made. Admins only.
+/// The filters are a GET form, so the URL holds the view and can be shared.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    view! {
+        <Title text="Audit" />
+        <RequireAction action=Action::ViewAudit>
+            <AuditContent />
+        </RequireAction>
+    }
+}
+
+#[component]
+fn AuditContent() -> impl IntoView {
+    let query = use_query_map();
+    let filters = Memo::new(move |_| {
+        query.with(|q| AuditQuery {
+            action: q.get("action").unwrap_or_default(),
+            who: q.get("who").unwrap_or_default(),
+            period: q.get("period").unwrap_or_default(),
+            before: q.get("before").unwrap_or_default(),
+        })
+    });
+    let entries = Resource::new(move || filters.get(), list_audit);
+
+    view! {
+        <header class="page-header">
+            <h1>"Audit"</h1>
+            <p class="page-header__lede">
+                "Every sign-in, failed sign-in and change made by people or at the command line, newest first."
+            </p>
+        </header>
+        <Filters current=filters.get_untracked() />
+        <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors what="the audit log" /> }>
+            <Transition fallback=|| {
+                view! { <p class="skeleton-block" aria-busy="true"></p> }
+            }>
+                {move || Suspend::new(async move {
+                    entries
+                        .await
+                        .map(|page| view! { <EntriesTable page filters=filters.get_untracked() /> })
+                })}
+            </Transition>
+        </ErrorBoundary>
+    }
+}
+
+#[component]
+fn Filters(current: AuditQuery) -> impl IntoView {
+    let actions = AuditAction::ALL
+        .into_iter()
+        .map(|action| {
+            view! {
+                <option value=action.as_str() selected=current.action == action.as_str()>
+                    {action.label()}
+                </option>
+            }
+        })
+        .collect_view();
+    let periods = [
+        ("", "All time"),
+        ("24h", "Last 24 hours"),
+        ("7d", "Last 7 days"),
+        ("30d", "Last 30 days"),
+    ]
+    .into_iter()
+    .map(|(value, label)| {
+        view! {
+            <option value=value selected=current.period == value>
+                {label}
+            </option>
+        }
+    })
+    .collect_view();
+
+    view! {
+        <form
+            method="get"
+            action="/audit"
+            class="filters"
+            role="search"
+            aria-label="Filter the audit log"
+        >
+            <div class="field">
+                <label for="filter-action">"Action"</label>
+                <select id="filter-action" name="action">
+                    <option value="">"Any action"</option>
+                    {actions}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-who">"Who or what"</label>
+                <input
+                    id="filter-who"
+                    name="who"
+                    type="search"
+                    value=current.who
+                    placeholder="email, workspace id"
+                />
+            </div>
+            <div class="field">
+                <label for="filter-period">"When"</label>
+                <select id="filter-period" name="period">
+                    {periods}
+                </select>
+            </div>
+            <button type="submit" class="button">
+                "Filter"
+            </button>
+            <a href="/audit" class="button--quiet">
+                "Clear"
+            </a>
+        </form>
+    }
+}
+
+#[component]
+fn EntriesTable(page: Entries, filters: AuditQuery) -> impl IntoView {
+    if page.rows.is_empty() {
+        let text = if filters == AuditQuery::default() {
+            "Nothing yet. Sign-ins and every change people make will be listed here."
+        } else {
+            "No entry matches these filters."
+        };
+        return view! { <p class="empty-note">{text}</p> }.into_any();
+    }
+    let older = page.older.map(|cursor| {
+        let mut params = url_params(&filters);
+        params.push(("before", cursor));
+        let href = format!("/audit?{}", encode(&params));
+        view! {
+            <a class="button--quiet" href=href rel="next">
+                "Older entries →"
+            </a>
+        }
+    });
+    let newest = (!filters.before.is_empty()).then(|| {
+        let href = format!("/audit?{}", encode(&url_params(&filters)));
+        view! {
+            <a class="button--quiet" href=href>
+                "← Newest"
+            </a>
+        }
+    });
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|row| view! { <EntryRow row /> })
+        .collect_view();
+
+    view! {
+        <section class="panel">
+            <div class="table-wrap">
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"When (UTC)"</th>
+                            <th scope="col">"Who"</th>
+                            <th scope="col">"Action"</th>
+                            <th scope="col">"What"</th>
+                            <th scope="col">"Before → after"</th>
+                            <th scope="col">"From"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <nav class="pager" aria-label="Pages">
+                {newest}
+                {older}
+            </nav>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn EntryRow(row: AuditRow) -> impl IntoView {
+    let change = match (row.before, row.after) {
+        (None, None) => String::new(),
+        (None, Some(after)) => after,
+        (Some(before), None) => format!("{before} → (none)"),
+        (Some(before), Some(after)) => format!("{before} → {after}"),
+    };
+    let chip = if row.action == AuditAction::SignInFailed.as_str() {
+        "chip chip--bad"
+    } else {
+        "chip"
+    };
+
+    view! {
+        <tr>
+            <td>
+                <time datetime=row.at.clone() title=row.at>
+                    {row.at_text}
+                </time>
+            </td>
+            <td class="mono">{row.actor}</td>
+            <td>
+                <span class=chip>{row.action_label}</span>
+            </td>
+            <td class="mono">{row.target.unwrap_or_default()}</td>
+            <td class="mono change">{change}</td>
+            <td class="mono">{row.source_ip.unwrap_or_default()}</td>
+        </tr>
+    }
+}
+
+fn url_params(filters: &AuditQuery) -> Vec<(&'static str, String)> {
+    [
+        ("action", &filters.action),
+        ("who", &filters.who),
+        ("period", &filters.period),
+    ]
+    .into_iter()
+    .filter(|(_, value)| !value.is_empty())
+    .map(|(name, value)| (name, value.clone()))
+    .collect()
+}
+
+fn encode(params: &[(&str, String)]) -> String {
+    params
+        .iter()
+        .map(|(name, value)| format!("{name}={}", percent(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Enough of percent-encoding for a query value.
+fn percent(raw: &str) -> String {
+    raw.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(byte).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}

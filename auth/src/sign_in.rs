@@ -1,0 +1,109 @@
+//! Signing in with an email and a password, under the throttle, with every attempt in the
+//! audit log. One generic answer for every kind of failure: it never tells whether the
+//! email exists, whether the account is disabled, or which of the two fields was wrong.
+
+use chrono::{DateTime, Utc};
+use domain::access::{AuditAction, Email, ACCOUNT_THROTTLE, IP_THROTTLE};
+use serde_json::json;
+use store::audit::{self, Actor, AuditEntry};
+use store::users::UserId;
+use store::{login_throttle, PgPool};
+use tower_sessions::Session;
+
+use crate::password::{PasswordError, Passwords};
+use crate::session::{self, SessionError};
+
+pub struct Attempt<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub source_ip: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Wrong email or password (or a disabled account); `retry_at` when this failure
+    /// started a delay.
+    #[error("wrong email or password")]
+    Invalid { retry_at: Option<DateTime<Utc>> },
+    /// Too many failures: the attempt was not checked.
+    #[error("too many failed attempts; try again at {retry_at}")]
+    Throttled { retry_at: DateTime<Utc> },
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error("could not check the sign-in")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Checks the attempt and, when it is right, starts a signed-in session (under a new id).
+pub async fn sign_in(
+    pool: &PgPool,
+    passwords: &Passwords,
+    session: &Session,
+    attempt: Attempt<'_>,
+) -> Result<UserId, SignInError> {
+    let typed_email: String = attempt
+        .email
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(Email::MAX_LEN)
+        .collect();
+    let account_key = format!("account:{typed_email}");
+    let mut keys = vec![account_key.clone()];
+    let ip_key = attempt.source_ip.as_ref().map(|ip| format!("ip:{ip}"));
+    keys.extend(ip_key.clone());
+    if let Some(retry_at) = login_throttle::blocked_until(pool, &keys).await? {
+        return Err(SignInError::Throttled { retry_at });
+    }
+
+    let credentials = match Email::parse(attempt.email) {
+        Ok(email) => store::users::credentials(pool, &email).await?,
+        Err(_) => None,
+    };
+    let matches = passwords
+        .verify(
+            attempt.password,
+            credentials.as_ref().map(|c| c.password_hash.as_str()),
+        )
+        .await?;
+
+    match credentials {
+        Some(account) if matches && !account.disabled => {
+            login_throttle::clear(pool, &account_key).await?;
+            session::begin(session, account.id, account.session_epoch).await?;
+            let entry = AuditEntry::new(
+                Actor::User {
+                    id: account.id,
+                    email: account.email.to_string(),
+                },
+                AuditAction::SignedIn,
+            )
+            .target(account.email.to_string())
+            .from_ip(attempt.source_ip);
+            audit::record(pool, &entry).await?;
+            Ok(account.id)
+        }
+        account => {
+            let reason = match &account {
+                None => "no such account",
+                Some(account) if account.disabled => "account disabled",
+                Some(_) => "wrong password",
+            };
+            let mut retry_at =
+                login_throttle::record_failure(pool, &account_key, &ACCOUNT_THROTTLE).await?;
+            if let Some(ip_key) = &ip_key {
+                retry_at =
+                    retry_at.max(login_throttle::record_failure(pool, ip_key, &IP_THROTTLE).await?);
+            }
+            let entry = AuditEntry::new(Actor::Anonymous, AuditAction::SignInFailed)
+                .target(typed_email)
+                .change(None, Some(json!({ "reason": reason })))
+                .from_ip(attempt.source_ip);
+            audit::record(pool, &entry).await?;
+            let retry_at = (retry_at > Utc::now()).then_some(retry_at);
+            Err(SignInError::Invalid { retry_at })
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! Every server function, page and private route, called as each role and as an anonymous
+//! visitor: what each is allowed, and how the rest is refused.
+
+use domain::access::Role;
+use reqwest::StatusCode;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::{TestApp, Visitor};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Anonymous,
+    Viewer,
+    Support,
+    Admin,
+}
+
+/// A server function's endpoint, its arguments, and whether only admins may call it.
+type Call<'a> = (&'static str, Vec<(&'static str, &'a str)>, bool);
+
+/// What a server function answers each caller.
+fn expect(who: Who, admin_only: bool) -> StatusCode {
+    match who {
+        Who::Anonymous => StatusCode::UNAUTHORIZED,
+        Who::Admin => StatusCode::OK,
+        _ if admin_only => StatusCode::FORBIDDEN,
+        _ => StatusCode::OK,
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    app.tenant("ACME01", true).await;
+    app.user("target@example.com", Role::Viewer, &["ACME01"])
+        .await;
+    let target: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'target@example.com'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("the target user exists");
+    let target = target.to_string();
+    let mut visitors: Vec<(Who, Visitor)> = vec![(Who::Anonymous, app.visitor())];
+    visitors.push((Who::Viewer, app.signed_in(Role::Viewer, &["ACME01"]).await));
+    visitors.push((Who::Support, app.signed_in(Role::Support, &[]).await));
+    visitors.push((Who::Admin, app.admin().await));
+
+    let mut seen = Vec::new();
+    for (who, visitor) in &visitors {
+        let new_email = format!("new-{who:?}@example.com").to_lowercase();
+        let functions: Vec<Call<'_>> = vec![
+            ("service_status", vec![], false),
+            (
+                "change_password",
+                vec![
+                    ("current_password", "wrong password here"),
+                    ("new_password", "a fine new password"),
+                    ("confirm_password", "a fine new password"),
+                ],
+                false,
+            ),
+            ("list_users", vec![], true),
+            ("tenant_choices", vec![], true),
+            (
+                "add_user",
+                vec![("email", &new_email), ("role", "support")],
+                true,
+            ),
+            (
+                "update_user",
+                vec![
+                    ("id", &target),
+                    ("role", "viewer"),
+                    ("tenants[0]", "ACME01"),
+                ],
+                true,
+            ),
+            (
+                "set_user_disabled",
+                vec![("id", &target), ("disabled", "false")],
+                true,
+            ),
+            ("reset_user_password", vec![("id", &target)], true),
+            (
+                "list_audit",
+                vec![
+                    ("query[action]", ""),
+                    ("query[who]", ""),
+                    ("query[period]", ""),
+                ],
+                true,
+            ),
+        ];
+        for (endpoint, args, admin_only) in functions {
+            let response = visitor.call(endpoint, &args).await;
+            let status = response.status();
+            let body = response.text().await.expect("a body");
+            assert_eq!(
+                status,
+                expect(*who, admin_only),
+                "{who:?} {endpoint}: {body}"
+            );
+            if status != StatusCode::OK {
+                assert!(
+                    !body.contains("target@example.com"),
+                    "{who:?} {endpoint}: {body}"
+                );
+            }
+            seen.push((*who, endpoint));
+        }
+
+        let whoami = visitor.call("whoami", &[]).await;
+        assert_eq!(whoami.status(), StatusCode::OK);
+        let me: serde_json::Value = whoami.json().await.expect("JSON");
+        assert_eq!(me.is_null(), *who == Who::Anonymous, "{who:?}: {me}");
+
+        // Metrics: for operators (admin, support), not for viewers or visitors.
+        let metrics = visitor.get("/metrics").await.status();
+        let expected = match who {
+            Who::Support | Who::Admin => StatusCode::OK,
+            _ => StatusCode::UNAUTHORIZED,
+        };
+        assert_eq!(metrics, expected, "{who:?} /metrics");
+    }
+    assert_eq!(seen.len(), 4 * 9);
+}
+
+#[sqlx::test(migrations = false)]
+async fn pages_open_for_the_roles_that_may_see_them(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let visitors = [
+        (Who::Anonymous, app.visitor()),
+        (Who::Viewer, app.signed_in(Role::Viewer, &[]).await),
+        (Who::Support, app.signed_in(Role::Support, &[]).await),
+        (Who::Admin, app.admin().await),
+    ];
+
+    for (who, visitor) in &visitors {
+        for (path, admin_only) in [
+            ("/", false),
+            ("/account", false),
+            ("/users", true),
+            ("/audit", true),
+        ] {
+            let response = visitor.get(path).await;
+            let expected = match who {
+                Who::Anonymous => StatusCode::SEE_OTHER,
+                Who::Admin => StatusCode::OK,
+                _ if admin_only => StatusCode::NOT_FOUND,
+                _ => StatusCode::OK,
+            };
+            assert_eq!(response.status(), expected, "{who:?} GET {path}");
+            let html = response.text().await.expect("a body");
+            if expected == StatusCode::NOT_FOUND {
+                assert!(html.contains("Page not found"), "{who:?} {path}");
+            }
+        }
+        let login = visitor.get("/login").await.status();
+        let expected = if *who == Who::Anonymous {
+            StatusCode::OK
+        } else {
+            StatusCode::SEE_OTHER
+        };
+        assert_eq!(login, expected, "{who:?} GET /login");
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_navigation_lists_admin_sections_for_admins_only(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+
+    for (role, lists) in [
+        (Role::Admin, true),
+        (Role::Support, false),
+        (Role::Viewer, false),
+    ] {
+        let html = app
+            .signed_in(role, &[])
+            .await
+            .get("/")
+            .await
+            .text()
+            .await
+            .expect("a page");
+        assert_eq!(html.contains(r#"href="/users""#), lists, "{role}");
+        assert_eq!(html.contains(r#"href="/audit""#), lists, "{role}");
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn private_routes_refuse_visitors(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let visitor = app.visitor();
+
+    let everywhere = visitor.post_form("/auth/logout-everywhere", &[]).await;
+    assert_eq!(everywhere.status(), StatusCode::UNAUTHORIZED);
+    let metrics = visitor
+        .client
+        .get(format!("{}/metrics", app.address))
+        .bearer_auth("a guess")
+        .send()
+        .await
+        .expect("the request reaches the server");
+    assert_eq!(metrics.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.metrics().await.status(),
+        StatusCode::OK,
+        "the real token works"
+    );
+}
