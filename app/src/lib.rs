@@ -11,18 +11,25 @@ pub mod components;
 pub mod http_status;
 pub mod layouts;
 pub mod pages;
+pub mod signed_in;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::api::session::whoami;
 use crate::layouts::{ConsoleFrame, ConsoleLayout};
 use crate::pages::{AccountPage, AuditPage, LoginPage, NotFoundPage, OverviewPage, UsersPage};
+use crate::signed_in::SignedIn;
 
-/// The HTML document the server streams; `App` renders inside its body.
+/// The HTML document the server streams; `App` renders inside its body. The body says who
+/// is signed in, for the browser to read before hydrating (see `signed_in`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let me = SignedIn::detect().0;
+    let (user, role) = (
+        me.as_ref().map(|me| me.email.clone()),
+        me.map(|me| me.role.as_str()),
+    );
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -34,23 +41,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body>
+            <body data-user=user data-role=role>
                 <App />
             </body>
         </html>
     }
 }
 
-/// Who is signed in, read once per page load (sign-in and sign-out are full page loads).
-/// Blocking, so the server knows it before the first byte: a page a role may not see is
-/// answered with its 404 status.
-pub type MeResource = OnceResource<Result<Option<api::session::Me>, ServerFnError>>;
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let me: MeResource = OnceResource::new_blocking(whoami());
-    provide_context(me);
+    provide_context(SignedIn::detect());
 
     view! {
         <Stylesheet id="leptos" href="/pkg/dlrhub.css" />

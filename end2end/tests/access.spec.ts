@@ -35,8 +35,11 @@ test("a wrong password gets one generic error and no session", async ({ page, co
 });
 
 test("an admin adds a viewer, who signs in and sees no admin sections", async ({ page, browser }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
   await signIn(page);
-  await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Users" }).click();
+  // Loaded directly (server-rendered, then hydrated), not reached by client-side navigation.
+  await page.goto("/users");
   await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
 
   const email = `viewer-${Date.now()}@example.com`;
@@ -48,6 +51,7 @@ test("an admin adds a viewer, who signs in and sees no admin sections", async ({
   await expect(page.getByText(`${email} can sign in now.`)).toBeVisible();
   const password = await page.locator("code.secret").innerText();
   await expect(page.getByRole("cell", { name: email })).toBeVisible();
+  expect(errors).toEqual([]);
 
   const other = await browser.newContext();
   const viewer = await other.newPage();

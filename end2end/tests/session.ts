@@ -16,5 +16,5 @@ export async function signIn(page: Page, email = ADMIN_EMAIL, password = ADMIN_P
 
 /** Waits until the wasm bundle has hydrated the page (forms then answer inline). */
 export async function hydrated(page: Page) {
-  await page.locator("body[data-hydrated]").waitFor();
+  await page.locator("body[data-hydrated]").waitFor({ state: "attached" });
 }

@@ -2,7 +2,7 @@ use domain::access::{Action, Role};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::MeResource;
+use crate::signed_in::signed_in;
 
 /// A section of the console. `built` is false for areas whose pages do not exist yet: they
 /// are listed so people see what is coming, but are not links to nowhere. Sections whose
@@ -61,14 +61,7 @@ const SECTIONS: &[Section] = &[
 
 #[component]
 pub fn Sidebar(on_navigate: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
-    let me = expect_context::<MeResource>();
-    let nav_items = move || {
-        let on_navigate = on_navigate.clone();
-        Suspend::new(async move {
-            let role = me.await.ok().flatten().map(|me| me.role);
-            section_links(role, on_navigate)
-        })
-    };
+    let links = section_links(signed_in().role(), on_navigate);
 
     view! {
         <aside class="sidebar" id="sidebar">
@@ -79,9 +72,7 @@ pub fn Sidebar(on_navigate: impl Fn() + Clone + Send + Sync + 'static) -> impl I
                 "dlrhub"
             </a>
             <nav class="nav" aria-label="Sections">
-                <ul>
-                    <Suspense>{nav_items}</Suspense>
-                </ul>
+                <ul>{links}</ul>
             </nav>
         </aside>
     }

@@ -1,36 +1,25 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::MeResource;
+use crate::signed_in::signed_in;
 
 /// The signed-in user's email and role, a link to their account and "Sign out" (a plain
 /// form POST, so it works before the wasm bundle loads).
 #[component]
 pub fn UserMenu() -> impl IntoView {
-    let me = expect_context::<MeResource>();
-
-    view! {
-        <div class="user-menu">
-            <Suspense>
-                {move || Suspend::new(async move {
-                    me.await
-                        .ok()
-                        .flatten()
-                        .map(|me| {
-                            view! {
-                                <A href="/account" attr:class="user-menu__who">
-                                    <span class="user-menu__email">{me.email}</span>
-                                    <span class="chip chip--role">{me.role.label()}</span>
-                                </A>
-                                <form method="post" action="/auth/logout" class="user-menu__out">
-                                    <button type="submit" class="button--quiet">
-                                        "Sign out"
-                                    </button>
-                                </form>
-                            }
-                        })
-                })}
-            </Suspense>
-        </div>
-    }
+    signed_in().0.map(|me| {
+        view! {
+            <div class="user-menu">
+                <A href="/account" attr:class="user-menu__who">
+                    <span class="user-menu__email">{me.email}</span>
+                    <span class="chip chip--role">{me.role.label()}</span>
+                </A>
+                <form method="post" action="/auth/logout" class="user-menu__out">
+                    <button type="submit" class="button--quiet">
+                        "Sign out"
+                    </button>
+                </form>
+            </div>
+        }
+    })
 }

@@ -4,13 +4,13 @@ use leptos_meta::Title;
 use crate::api::forms::FieldErrors;
 use crate::api::session::ChangePassword;
 use crate::components::common::FieldError;
-use crate::MeResource;
+use crate::signed_in::signed_in;
 
 /// The signed-in user's own page: who they are, changing their password, and signing out
 /// on every device.
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let me = expect_context::<MeResource>();
+    let me = signed_in().0;
     let change = ServerAction::<ChangePassword>::new();
     let errors = Signal::derive(move || match change.value().get() {
         Some(Ok(Err(errors))) => Some(errors),
@@ -29,21 +29,15 @@ pub fn AccountPage() -> impl IntoView {
         <Title text="Account" />
         <header class="page-header">
             <h1>"Account"</h1>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    me.await
-                        .ok()
-                        .flatten()
-                        .map(|me| {
-                            view! {
-                                <p class="page-header__lede">
-                                    "Signed in as " <span class="mono">{me.email}</span> " ("
-                                    {me.role.label()} ")."
-                                </p>
-                            }
-                        })
+            {me
+                .map(|me| {
+                    view! {
+                        <p class="page-header__lede">
+                            "Signed in as " <span class="mono">{me.email}</span> " ("
+                            {me.role.label()} ")."
+                        </p>
+                    }
                 })}
-            </Suspense>
         </header>
 
         <section class="panel" aria-labelledby="password-title">

@@ -184,12 +184,10 @@ fn EntriesTable(page: Entries, filters: AuditQuery) -> impl IntoView {
 
 #[component]
 fn EntryRow(row: AuditRow) -> impl IntoView {
-    let change = match (row.before, row.after) {
-        (None, None) => String::new(),
-        (None, Some(after)) => after,
-        (Some(before), None) => format!("{before} → (none)"),
-        (Some(before), Some(after)) => format!("{before} → {after}"),
-    };
+    let change = changes(row.before.as_deref(), row.after.as_deref())
+        .into_iter()
+        .map(|line| view! { <li>{line}</li> })
+        .collect_view();
     let chip = if row.action == AuditAction::SignInFailed.as_str() {
         "chip chip--bad"
     } else {
@@ -208,10 +206,52 @@ fn EntryRow(row: AuditRow) -> impl IntoView {
                 <span class=chip>{row.action_label}</span>
             </td>
             <td class="mono">{row.target.unwrap_or_default()}</td>
-            <td class="mono change">{change}</td>
+            <td class="mono change">
+                <ul class="change__list">{change}</ul>
+            </td>
             <td class="mono">{row.source_ip.unwrap_or_default()}</td>
         </tr>
     }
+}
+
+/// What changed, one line per field: `role: viewer → support`, or `role: viewer` when
+/// there is only an after (a creation). Fields that stayed the same are left out.
+fn changes(before: Option<&str>, after: Option<&str>) -> Vec<String> {
+    use serde_json::{Map, Value};
+    let object = |raw: Option<&str>| -> Map<String, Value> {
+        match raw.and_then(|raw| serde_json::from_str::<Value>(raw).ok()) {
+            Some(Value::Object(map)) => map,
+            Some(other) => Map::from_iter([("value".to_owned(), other)]),
+            None => Map::new(),
+        }
+    };
+    let (before, after) = (object(before), object(after));
+    let text = |value: &Value| match value {
+        Value::String(text) => text.clone(),
+        Value::Array(items) if items.is_empty() => "none".to_owned(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map_or_else(|| item.to_string(), str::to_owned)
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    let mut fields: Vec<&String> = after.keys().chain(before.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    fields
+        .into_iter()
+        .filter_map(|field| match (before.get(field), after.get(field)) {
+            (Some(old), Some(new)) if old == new => None,
+            (Some(old), Some(new)) => Some(format!("{field}: {} → {}", text(old), text(new))),
+            (None, Some(new)) => Some(format!("{field}: {}", text(new))),
+            (Some(old), None) => Some(format!("{field}: {} → (none)", text(old))),
+            (None, None) => None,
+        })
+        .collect()
 }
 
 fn url_params(filters: &AuditQuery) -> Vec<(&'static str, String)> {
@@ -244,4 +284,28 @@ fn percent(raw: &str) -> String {
             _ => format!("%{byte:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changes;
+
+    #[test]
+    fn only_the_fields_that_changed_are_shown() {
+        let before = r#"{"email":"v@example.com","role":"viewer","tenants":["ACME01"]}"#;
+        let after = r#"{"email":"v@example.com","role":"support","tenants":[]}"#;
+        assert_eq!(
+            changes(Some(before), Some(after)),
+            ["role: viewer → support", "tenants: ACME01 → none"]
+        );
+    }
+
+    #[test]
+    fn a_creation_lists_what_was_set() {
+        assert_eq!(
+            changes(None, Some(r#"{"reason":"wrong password"}"#)),
+            ["reason: wrong password"]
+        );
+        assert!(changes(None, None).is_empty());
+    }
 }

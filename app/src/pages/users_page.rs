@@ -228,6 +228,9 @@ fn TenantBoxes(
     selected: Vec<String>,
     legend: &'static str,
 ) -> impl IntoView {
+    let empty = tenants.is_empty().then(|| {
+        view! { <p class="muted">"No tenants registered yet: viewers will see none."</p> }
+    });
     let boxes = tenants
         .into_iter()
         .enumerate()
@@ -250,6 +253,7 @@ fn TenantBoxes(
     view! {
         <fieldset class="field checks">
             <legend>{legend}</legend>
+            {empty}
             {boxes}
         </fieldset>
     }
