@@ -67,8 +67,19 @@ pub async fn begin(session: &Session, user_id: UserId, epoch: i32) -> Result<(),
     Ok(())
 }
 
+/// What the session remembers of its sign-in. A value this version cannot read (written by
+/// an older one, or edited by hand) counts as signed out, rather than locking the cookie's
+/// owner out with errors until the cookie expires.
 pub async fn current(session: &Session) -> Result<Option<SignedIn>, SessionError> {
-    Ok(session.get::<SignedIn>(SIGNED_IN).await?)
+    match session.get::<SignedIn>(SIGNED_IN).await {
+        Ok(signed_in) => Ok(signed_in),
+        Err(tower_sessions::session::Error::SerdeJson(error)) => {
+            tracing::warn!(%error, "an unreadable session was ended");
+            end(session).await?;
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Keeps this session alive across an epoch change it caused itself (a password change).

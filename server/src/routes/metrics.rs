@@ -5,8 +5,6 @@
 
 use std::sync::OnceLock;
 
-use crate::routes::access::unauthorized;
-use crate::startup::AppState;
 use auth::Principal;
 use axum::extract::State;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -17,6 +15,9 @@ use domain::access::Action;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
+
+use crate::routes::access::unauthorized;
+use crate::startup::AppState;
 
 pub const INGEST_DURATION: &str = "dlrhub_ingest_duration_seconds";
 pub const REPORTS_RECEIVED: &str = "dlrhub_reports_received_total";

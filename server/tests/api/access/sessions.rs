@@ -224,3 +224,20 @@ async fn disabling_a_user_ends_their_sessions_at_once(_: PgPoolOptions, db: PgCo
     let again = app.visitor().sign_in(&viewer.email, PASSWORD).await;
     assert_eq!(again.headers()["location"], "/login?error=invalid");
 }
+
+#[sqlx::test(migrations = false)]
+async fn an_unreadable_session_counts_as_signed_out(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(Role::Viewer, &[]).await;
+
+    app.execute(r#"UPDATE sessions SET data = '{"signed_in": {"user": "someone"}}'"#)
+        .await;
+
+    let response = viewer.get("/").await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "sent to sign in, not a 503"
+    );
+    assert_eq!(app.count("sessions").await, 0);
+}
