@@ -19,7 +19,10 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::layouts::{ConsoleFrame, ConsoleLayout};
-use crate::pages::{AccountPage, AuditPage, LoginPage, NotFoundPage, OverviewPage, UsersPage};
+use crate::pages::{
+    AccountPage, AuditPage, LoginPage, NotFoundPage, OverviewPage, TenantPage, TenantsPage,
+    UsersPage,
+};
 use crate::signed_in::SignedIn;
 
 /// The HTML document the server streams; `App` renders inside its body. The body says who
@@ -69,6 +72,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=ConsoleLayout>
                     <Route path=path!("/") view=OverviewPage />
                     <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/tenants") view=TenantsPage />
+                    <Route path=path!("/tenants/:app_key") view=TenantPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/audit") view=AuditPage />
                 </ParentRoute>

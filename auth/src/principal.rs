@@ -41,6 +41,14 @@ impl Principal {
         }
     }
 
+    /// The tenant ids to limit a query to; None for every tenant.
+    pub fn visible_tenants(&self) -> Option<&[TenantId]> {
+        match &self.scope {
+            TenantScope::All => None,
+            TenantScope::Only(tenants) => Some(tenants),
+        }
+    }
+
     pub fn actor(&self) -> Actor {
         Actor::User {
             id: self.id,

@@ -162,9 +162,13 @@ fn router(state: AppState, sessions: PgSessionStore) -> Router {
     let context = {
         let pool = state.pool.clone();
         let passwords = state.passwords.clone();
+        let cipher = state.cipher.clone();
+        let public_url = state.public_url.clone();
         move || {
             provide_context(pool.clone());
             provide_context(passwords.clone());
+            provide_context(cipher.clone());
+            provide_context(public_url.clone());
             security_headers::page_policy();
         }
     };

@@ -8,4 +8,5 @@ pub mod audit;
 pub mod forms;
 pub mod session;
 pub mod system;
+pub mod tenants;
 pub mod users;

@@ -24,7 +24,7 @@ const SECTIONS: &[Section] = &[
     Section {
         label: "Tenants",
         href: "/tenants",
-        built: false,
+        built: true,
         action: None,
     },
     Section {

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::audit::{list_audit, AuditPage as Entries, AuditQuery, AuditRow};
-use crate::components::common::{ErrorPanel, RequireAction};
+use crate::components::common::{DataTable, ErrorPanel, RequireAction};
 
 /// Who changed what: every sign-in, failed sign-in and change people made. Admins only.
 /// The filters are a GET form, so the URL holds the view and can be shared.
@@ -158,21 +158,14 @@ fn EntriesTable(page: Entries, filters: AuditQuery) -> impl IntoView {
 
     view! {
         <section class="panel">
-            <div class="table-wrap">
-                <table class="table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"When (UTC)"</th>
-                            <th scope="col">"Who"</th>
-                            <th scope="col">"Action"</th>
-                            <th scope="col">"What"</th>
-                            <th scope="col">"Before → after"</th>
-                            <th scope="col">"From"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <DataTable columns=&[
+                "When (UTC)",
+                "Who",
+                "Action",
+                "What",
+                "Before → after",
+                "From",
+            ]>{rows}</DataTable>
             <nav class="pager" aria-label="Pages">
                 {newest}
                 {older}

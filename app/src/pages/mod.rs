@@ -4,6 +4,8 @@ mod error_page;
 mod login_page;
 mod not_found_page;
 mod overview_page;
+mod tenant_page;
+mod tenants_page;
 mod users_page;
 
 pub use account_page::AccountPage;
@@ -12,4 +14,6 @@ pub use error_page::ErrorPage;
 pub use login_page::LoginPage;
 pub use not_found_page::NotFoundPage;
 pub use overview_page::OverviewPage;
+pub use tenant_page::TenantPage;
+pub use tenants_page::TenantsPage;
 pub use users_page::UsersPage;

@@ -7,7 +7,9 @@ use crate::api::users::{
     list_users, tenant_choices, AddUser, IssuedPassword, ResetUserPassword, SetUserDisabled,
     TenantChoice, UpdateUser, UserRow,
 };
-use crate::components::common::{CopyButton, ErrorPanel, FieldError, RequireAction};
+use crate::components::common::{
+    CopyButton, DataTable, ErrorPanel, FieldError, RequireAction, StateChip,
+};
 
 /// Admins add people, change their role and tenants, disable them and reset passwords.
 #[component]
@@ -271,23 +273,14 @@ fn UsersTable(users: Vec<UserRow>, tenants: Vec<TenantChoice>) -> impl IntoView 
             <h2 class="panel__title" id="users-title">
                 "People"
             </h2>
-            <div class="table-wrap">
-                <table class="table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Email"</th>
-                            <th scope="col">"Role"</th>
-                            <th scope="col">"Tenants"</th>
-                            <th scope="col">"State"</th>
-                            <th scope="col">"Added"</th>
-                            <th scope="col">
-                                <span class="visually-hidden">"Actions"</span>
-                            </th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <DataTable columns=&[
+                "Email",
+                "Role",
+                "Tenants",
+                "State",
+                "Added",
+                "Actions",
+            ]>{rows}</DataTable>
         </section>
     }
 }
@@ -300,11 +293,7 @@ fn UserRowView(user: UserRow, tenants: Vec<TenantChoice>) -> impl IntoView {
         (Role::Viewer, false) => user.tenants.join(", "),
         _ => "all".to_owned(),
     };
-    let state = if user.disabled {
-        view! { <span class="chip chip--outline">"Disabled"</span> }.into_any()
-    } else {
-        view! { <span class="chip chip--ok">"Active"</span> }.into_any()
-    };
+    let state = view! { <StateChip on=!user.disabled on_label="Active" off_label="Disabled" /> };
     let edit = edit_form(actions.update, &user, tenants);
     let toggle = disable_form(actions.disable, &user);
     let reset = reset_form(actions.reset, &user);

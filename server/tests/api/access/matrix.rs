@@ -15,16 +15,27 @@ enum Who {
     Admin,
 }
 
-/// A server function's endpoint, its arguments, and whether only admins may call it.
-type Call<'a> = (&'static str, Vec<(&'static str, &'a str)>, bool);
+/// Who may call a server function.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Needs {
+    /// Any signed-in user.
+    SignedIn,
+    /// Support or admin (managing tenants).
+    Staff,
+    /// Admins only (users, audit).
+    Admin,
+}
+
+/// A server function's endpoint, its arguments, and who may call it.
+type Call<'a> = (&'static str, Vec<(&'static str, &'a str)>, Needs);
 
 /// What a server function answers each caller.
-fn expect(who: Who, admin_only: bool) -> StatusCode {
-    match who {
-        Who::Anonymous => StatusCode::UNAUTHORIZED,
-        Who::Admin => StatusCode::OK,
-        _ if admin_only => StatusCode::FORBIDDEN,
-        _ => StatusCode::OK,
+fn expect(who: Who, needs: Needs) -> StatusCode {
+    match (who, needs) {
+        (Who::Anonymous, _) => StatusCode::UNAUTHORIZED,
+        (Who::Admin, _) | (_, Needs::SignedIn) => StatusCode::OK,
+        (Who::Support, Needs::Staff) => StatusCode::OK,
+        _ => StatusCode::FORBIDDEN,
     }
 }
 
@@ -47,8 +58,9 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
     let mut seen = Vec::new();
     for (who, visitor) in &visitors {
         let new_email = format!("new-{who:?}@example.com").to_lowercase();
+        let new_key = format!("NEW{who:?}");
         let functions: Vec<Call<'_>> = vec![
-            ("service_status", vec![], false),
+            ("service_status", vec![], Needs::SignedIn),
             (
                 "change_password",
                 vec![
@@ -56,14 +68,31 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
                     ("new_password", "a fine new password"),
                     ("confirm_password", "a fine new password"),
                 ],
-                false,
+                Needs::SignedIn,
             ),
-            ("list_users", vec![], true),
-            ("tenant_choices", vec![], true),
+            ("list_tenants", vec![], Needs::SignedIn),
+            ("get_tenant", vec![("app_key", "ACME01")], Needs::SignedIn),
+            (
+                "register_tenant",
+                vec![
+                    ("app_key", &new_key),
+                    ("name", "Matrix"),
+                    ("data_center", "DC-01"),
+                    ("data_api_key", "k-1234"),
+                ],
+                Needs::Staff,
+            ),
+            (
+                "set_integration",
+                vec![("app_key", "ACME01"), ("enabled", "true")],
+                Needs::Staff,
+            ),
+            ("list_users", vec![], Needs::Admin),
+            ("tenant_choices", vec![], Needs::Admin),
             (
                 "add_user",
                 vec![("email", &new_email), ("role", "support")],
-                true,
+                Needs::Admin,
             ),
             (
                 "update_user",
@@ -72,14 +101,14 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
                     ("role", "viewer"),
                     ("tenants[0]", "ACME01"),
                 ],
-                true,
+                Needs::Admin,
             ),
             (
                 "set_user_disabled",
                 vec![("id", &target), ("disabled", "false")],
-                true,
+                Needs::Admin,
             ),
-            ("reset_user_password", vec![("id", &target)], true),
+            ("reset_user_password", vec![("id", &target)], Needs::Admin),
             (
                 "list_audit",
                 vec![
@@ -87,18 +116,14 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
                     ("query[who]", ""),
                     ("query[period]", ""),
                 ],
-                true,
+                Needs::Admin,
             ),
         ];
-        for (endpoint, args, admin_only) in functions {
+        for (endpoint, args, needs) in functions {
             let response = visitor.call(endpoint, &args).await;
             let status = response.status();
             let body = response.text().await.expect("a body");
-            assert_eq!(
-                status,
-                expect(*who, admin_only),
-                "{who:?} {endpoint}: {body}"
-            );
+            assert_eq!(status, expect(*who, needs), "{who:?} {endpoint}: {body}");
             if status != StatusCode::OK {
                 assert!(
                     !body.contains("target@example.com"),
@@ -121,15 +146,16 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
         };
         assert_eq!(metrics, expected, "{who:?} /metrics");
     }
-    assert_eq!(seen.len(), 4 * 9);
+    assert_eq!(seen.len(), 4 * 13);
 }
 
 #[sqlx::test(migrations = false)]
 async fn pages_open_for_the_roles_that_may_see_them(_: PgPoolOptions, db: PgConnectOptions) {
     let app = TestApp::spawn(db).await;
+    app.tenant("ACME01", true).await;
     let visitors = [
         (Who::Anonymous, app.visitor()),
-        (Who::Viewer, app.signed_in(Role::Viewer, &[]).await),
+        (Who::Viewer, app.signed_in(Role::Viewer, &["ACME01"]).await),
         (Who::Support, app.signed_in(Role::Support, &[]).await),
         (Who::Admin, app.admin().await),
     ];
@@ -138,6 +164,8 @@ async fn pages_open_for_the_roles_that_may_see_them(_: PgPoolOptions, db: PgConn
         for (path, admin_only) in [
             ("/", false),
             ("/account", false),
+            ("/tenants", false),
+            ("/tenants/ACME01", false),
             ("/users", true),
             ("/audit", true),
         ] {

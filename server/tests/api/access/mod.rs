@@ -5,5 +5,6 @@ mod matrix;
 mod operators;
 mod sessions;
 mod sign_in;
+mod tenant_scope;
 mod throttle;
 mod users;

@@ -1,0 +1,208 @@
+//! Tenants as the console shows them: the list and one tenant's page, within the user's
+//! tenant scope, and the changes support and admins make (register, enable, disable).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::forms::FormResult;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSummary {
+    pub app_key: String,
+    pub name: String,
+    pub data_center: String,
+    pub enabled: bool,
+    pub created_at: String,
+    pub created_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantDetail {
+    pub summary: TenantSummary,
+    /// Who last enabled or disabled the integration, and when.
+    pub integration_changed: Option<String>,
+    pub data_api_key_last4: String,
+    pub hmac_signing: bool,
+    /// The URL to paste into Sinch; it carries credentials, so only people who manage
+    /// tenants get it.
+    pub callback_url: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn summary(tenant: &store::tenants::Tenant) -> TenantSummary {
+    TenantSummary {
+        app_key: tenant.app_key.to_string(),
+        name: tenant.name.clone(),
+        data_center: tenant.data_center.to_string(),
+        enabled: tenant.integration_enabled,
+        created_at: tenant.created_at.to_rfc3339(),
+        created_text: tenant.created_at.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// The tenant with this workspace id if the user may see it; 404 otherwise, whether it
+/// does not exist or is outside their scope (the two look the same from outside).
+#[cfg(feature = "ssr")]
+async fn visible(
+    principal: &auth::Principal,
+    app_key: &str,
+) -> Result<store::tenants::Tenant, ServerFnError> {
+    use super::access::{internal, pool, refuse};
+    let not_found = || refuse(404, "no such tenant");
+    let app_key = domain::AppKey::parse(app_key).map_err(|_| not_found())?;
+    let tenant = store::tenants::find(&pool()?, &app_key)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    if principal.sees_tenant(tenant.id) {
+        Ok(tenant)
+    } else {
+        Err(not_found())
+    }
+}
+
+#[server(endpoint = "list_tenants")]
+pub async fn list_tenants() -> Result<Vec<TenantSummary>, ServerFnError> {
+    use super::access::{allowed, internal, pool};
+    let principal = allowed(domain::access::Action::ViewEvents)?;
+    let tenants = store::tenants::list_visible(&pool()?, principal.visible_tenants())
+        .await
+        .map_err(internal)?;
+    Ok(tenants.iter().map(summary).collect())
+}
+
+#[server(endpoint = "get_tenant")]
+pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> {
+    use domain::access::Action;
+
+    use super::access::{allowed, internal};
+    let principal = allowed(Action::ViewEvents)?;
+    let tenant = visible(&principal, &app_key).await?;
+    let callback_url = if principal.may(Action::ManageTenants) {
+        let cipher = use_context::<store::Cipher>()
+            .ok_or_else(|| ServerFnError::new("the cipher is not configured"))?;
+        let public_url = use_context::<url::Url>()
+            .ok_or_else(|| ServerFnError::new("the public URL is not configured"))?;
+        Some(
+            tenant
+                .callback_url(&public_url, &cipher)
+                .map_err(internal)?
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    Ok(TenantDetail {
+        summary: summary(&tenant),
+        integration_changed: tenant.integration_changed_at.map(|at| {
+            let by = tenant
+                .integration_changed_by
+                .as_deref()
+                .unwrap_or("someone");
+            format!("{by}, {}", at.format("%Y-%m-%d %H:%M UTC"))
+        }),
+        data_api_key_last4: tenant.moengage_api_key_last4.clone(),
+        hmac_signing: tenant.has_hmac_secret,
+        callback_url,
+    })
+}
+
+#[server(endpoint = "register_tenant")]
+pub async fn register_tenant(
+    app_key: String,
+    name: String,
+    data_center: String,
+    data_api_key: String,
+) -> Result<FormResult<String>, ServerFnError> {
+    use domain::access::{Action, AuditAction};
+    use store::audit::AuditEntry;
+    use store::tenants::CreateTenantError;
+
+    use super::access::{allowed, internal, pool};
+    use super::forms::FieldErrors;
+
+    let principal = allowed(Action::ManageTenants)?;
+    let mut errors = FieldErrors::default();
+    let key = domain::AppKey::parse(&app_key)
+        .map_err(|error| errors.add("app_key", error))
+        .ok();
+    if name.trim().is_empty() {
+        errors.add("name", "give the tenant a name people recognise");
+    }
+    let dc = domain::DataCenter::parse(&data_center)
+        .map_err(|error| errors.add("data_center", error))
+        .ok();
+    if data_api_key.trim().is_empty() {
+        errors.add("data_api_key", "paste the workspace's Data API key");
+    }
+    let (Some(key), Some(dc), true) = (key, dc, errors.is_empty()) else {
+        return Ok(Err(errors));
+    };
+    let cipher = use_context::<store::Cipher>()
+        .ok_or_else(|| ServerFnError::new("the cipher is not configured"))?;
+    let new = store::tenants::NewTenant {
+        app_key: key,
+        name,
+        data_center: dc,
+        moengage_api_key: data_api_key,
+    };
+    let pool = pool()?;
+    let tenant = match store::tenants::create(&pool, &cipher, new).await {
+        Ok(tenant) => tenant,
+        Err(CreateTenantError::Conflict(key)) => {
+            return Ok(Err(FieldErrors::one(
+                "app_key",
+                format!("a tenant with workspace id {key} is already registered"),
+            )))
+        }
+        Err(error) => return Err(internal(error)),
+    };
+    let entry = AuditEntry::new(principal.actor(), AuditAction::TenantCreated)
+        .target(tenant.app_key.to_string())
+        .tenant(tenant.id)
+        .change(
+            None,
+            Some(serde_json::json!({
+                "name": tenant.name,
+                "data_center": tenant.data_center.to_string(),
+            })),
+        )
+        .from_ip(principal.source_ip.clone());
+    store::audit::record(&pool, &entry)
+        .await
+        .map_err(internal)?;
+    Ok(Ok(tenant.app_key.to_string()))
+}
+
+/// Enables or disables the Sinch integration; every process sees it within milliseconds.
+#[server(endpoint = "set_integration")]
+pub async fn set_integration(app_key: String, enabled: bool) -> Result<(), ServerFnError> {
+    use domain::access::{Action, AuditAction};
+    use store::audit::AuditEntry;
+
+    use super::access::{allowed, internal, pool};
+
+    let principal = allowed(Action::ManageTenants)?;
+    let tenant = visible(&principal, &app_key).await?;
+    let pool = pool()?;
+    store::tenants::set_integration(&pool, &tenant.app_key, enabled, principal.email.as_str())
+        .await
+        .map_err(internal)?;
+    let action = if enabled {
+        AuditAction::IntegrationEnabled
+    } else {
+        AuditAction::IntegrationDisabled
+    };
+    let entry = AuditEntry::new(principal.actor(), action)
+        .target(tenant.app_key.to_string())
+        .tenant(tenant.id)
+        .change(
+            Some(serde_json::json!({ "integration_enabled": tenant.integration_enabled })),
+            Some(serde_json::json!({ "integration_enabled": enabled })),
+        )
+        .from_ip(principal.source_ip.clone());
+    store::audit::record(&pool, &entry)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
