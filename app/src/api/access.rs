@@ -49,6 +49,15 @@ pub fn pool() -> Result<store::PgPool, ServerFnError> {
     use_context::<store::PgPool>().ok_or_else(|| refuse(500, "the database pool is not configured"))
 }
 
+pub fn cipher() -> Result<store::Cipher, ServerFnError> {
+    use_context::<store::Cipher>().ok_or_else(|| refuse(500, "the cipher is not configured"))
+}
+
+/// The base of the URLs handed to people outside (callback URLs).
+pub fn public_url() -> Result<url::Url, ServerFnError> {
+    use_context::<url::Url>().ok_or_else(|| refuse(500, "the public URL is not configured"))
+}
+
 pub fn passwords() -> Result<auth::Passwords, ServerFnError> {
     use_context::<auth::Passwords>()
         .ok_or_else(|| refuse(500, "password hashing is not configured"))

@@ -75,17 +75,13 @@ pub async fn list_tenants() -> Result<Vec<TenantSummary>, ServerFnError> {
 pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> {
     use domain::access::Action;
 
-    use super::access::{allowed, internal};
+    use super::access::{allowed, cipher, internal, public_url};
     let principal = allowed(Action::ViewEvents)?;
     let tenant = visible(&principal, &app_key).await?;
     let callback_url = if principal.may(Action::ManageTenants) {
-        let cipher = use_context::<store::Cipher>()
-            .ok_or_else(|| ServerFnError::new("the cipher is not configured"))?;
-        let public_url = use_context::<url::Url>()
-            .ok_or_else(|| ServerFnError::new("the public URL is not configured"))?;
         Some(
             tenant
-                .callback_url(&public_url, &cipher)
+                .callback_url(&public_url()?, &cipher()?)
                 .map_err(internal)?
                 .to_string(),
         )
@@ -118,7 +114,7 @@ pub async fn register_tenant(
     use store::audit::AuditEntry;
     use store::tenants::CreateTenantError;
 
-    use super::access::{allowed, internal, pool};
+    use super::access::{allowed, cipher, internal, pool};
     use super::forms::FieldErrors;
 
     let principal = allowed(Action::ManageTenants)?;
@@ -138,8 +134,6 @@ pub async fn register_tenant(
     let (Some(key), Some(dc), true) = (key, dc, errors.is_empty()) else {
         return Ok(Err(errors));
     };
-    let cipher = use_context::<store::Cipher>()
-        .ok_or_else(|| ServerFnError::new("the cipher is not configured"))?;
     let new = store::tenants::NewTenant {
         app_key: key,
         name,
@@ -147,7 +141,7 @@ pub async fn register_tenant(
         moengage_api_key: data_api_key,
     };
     let pool = pool()?;
-    let tenant = match store::tenants::create(&pool, &cipher, new).await {
+    let tenant = match store::tenants::create(&pool, &cipher()?, new).await {
         Ok(tenant) => tenant,
         Err(CreateTenantError::Conflict(key)) => {
             return Ok(Err(FieldErrors::one(

@@ -264,9 +264,9 @@ pub(crate) fn parse_app_key(raw: &str) -> anyhow::Result<AppKey> {
 
 /// Who the audit trail names for changes made from the command line.
 fn operator() -> String {
-    match std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
-        Ok(user) if !user.is_empty() => format!("cli:{user}"),
-        _ => "cli".to_owned(),
+    match super::user::os_user() {
+        Some(user) => format!("cli:{user}"),
+        None => "cli".to_owned(),
     }
 }
 

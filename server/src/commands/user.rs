@@ -91,11 +91,15 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
 
 /// The operator, as far as the OS knows them.
 pub(crate) fn command_line() -> Actor {
-    let os_user = std::env::var("USER")
+    Actor::CommandLine { os_user: os_user() }
+}
+
+/// The login name of whoever runs this command, when the environment says.
+pub(crate) fn os_user() -> Option<String> {
+    std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .ok()
-        .filter(|user| !user.is_empty());
-    Actor::CommandLine { os_user }
+        .filter(|user| !user.is_empty())
 }
 
 fn read_password() -> anyhow::Result<String> {
