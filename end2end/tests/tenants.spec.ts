@@ -1,8 +1,50 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 
 import { hydrated, signIn } from "./session";
 
-test("register a tenant, enable it, copy its callback URL", async ({ page, context }) => {
+// scripts/test starts the MoEngage simulator with these workspaces and keys, and points
+// dlrhub at it; any other key is refused with a 401, as MoEngage would.
+const SHOP = { appKey: "E2ESHOP", key: "moe-e2e-key-0001" };
+const GATE = { appKey: "E2EGATE", key: "moe-e2e-key-0002" };
+const GONE = { appKey: "E2EGONE", key: "moe-e2e-key-0003" };
+
+/** Registers a workspace through the console's form and opens its page. */
+async function register(page: Page, tenant: { appKey: string; key: string }, name: string) {
+  await page.goto("/tenants");
+  await hydrated(page);
+  const form = page.getByRole("region", { name: "Register a tenant" });
+  await form.getByLabel("Workspace id").fill(tenant.appKey);
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Data center").selectOption("DC-03");
+  await form.getByLabel("Data API key").fill(tenant.key);
+  await form.getByRole("button", { name: "Register" }).click();
+  await expect(form.getByRole("status")).toContainText("Registered.");
+  await form.getByRole("link", { name: "its page" }).click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+  await hydrated(page);
+}
+
+async function setIntegration(page: Page, on: boolean) {
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByText(on ? "Enable the integration" : "Disable the integration…").click();
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.getByText(on ? "Enabled" : "Disabled", { exact: true })).toBeVisible();
+}
+
+/** The callback URL as the copy button puts it on the clipboard. */
+async function copyCallbackUrl(page: Page): Promise<URL> {
+  await page.getByRole("link", { name: "Set-up" }).click();
+  await page.getByRole("button", { name: "Copy the callback URL" }).click();
+  await expect(page.getByRole("button", { name: "Copy the callback URL" })).toHaveText("Copied");
+  return new URL(await page.evaluate(() => navigator.clipboard.readText()));
+}
+
+test("register with checked credentials, enable, copy the URL, and see a test report arrive", async ({
+  page,
+  context,
+}) => {
+  // Waits for forwarding and for the overview's roll-up (every 10 s).
+  test.setTimeout(60_000);
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -10,29 +52,107 @@ test("register a tenant, enable it, copy its callback URL", async ({ page, conte
   await page.goto("/tenants");
   await hydrated(page);
 
+  // Field errors come back beside their fields; wrong credentials are refused by MoEngage.
   const form = page.getByRole("region", { name: "Register a tenant" });
-  const appKey = `E2E${Date.now()}`;
   await form.getByLabel("Workspace id").fill("not valid!");
   await form.getByLabel("Name").fill("End to end shop");
   await form.getByLabel("Data center").selectOption("DC-03");
-  await form.getByLabel("Data API key").fill("moe-e2e-key-0001");
+  await form.getByLabel("Data API key").fill("a wrong key");
   await form.getByRole("button", { name: "Register" }).click();
   await expect(form.getByRole("alert")).toContainText("workspace id may hold only");
-
-  await form.getByLabel("Workspace id").fill(appKey);
+  await form.getByLabel("Workspace id").fill(SHOP.appKey);
+  await form.getByRole("button", { name: "Test credentials" }).click();
+  await expect(form.getByText("MoEngage refused these credentials (401)")).toBeVisible();
+  await form.getByLabel("Data API key").fill(SHOP.key);
+  await form.getByRole("button", { name: "Test credentials" }).click();
+  await expect(form.getByText("accepted the workspace id and Data API key")).toBeVisible();
   await form.getByRole("button", { name: "Register" }).click();
   await expect(form.getByRole("status")).toContainText("Registered.");
-  await page.getByRole("link", { name: "End to end shop" }).first().click();
-
+  await form.getByRole("link", { name: "its page" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "End to end shop" })).toBeVisible();
-  await expect(page.getByText("Disabled", { exact: true })).toBeVisible();
-  await page.getByText("Enable the integration").click();
-  await page.getByRole("button", { name: "Confirm" }).click();
-  await expect(page.getByText("Enabled", { exact: true })).toBeVisible();
+  await hydrated(page);
 
-  await page.getByRole("button", { name: "Copy the callback URL" }).click();
-  await expect(page.getByRole("button", { name: "Copy the callback URL" })).toHaveText("Copied");
-  const copied = await page.evaluate(() => navigator.clipboard.readText());
-  expect(copied).toMatch(new RegExp(`^http://sinch-[a-z0-9]+:[A-Za-z0-9]+@.*/webhooks/sinch/${appKey}$`));
+  // Disabled: the self-check says why nothing arrives.
+  await page.getByRole("button", { name: "Send test report" }).click();
+  await expect(page.getByText("the callback answered 403")).toBeVisible();
+
+  await setIntegration(page, true);
+  const url = await copyCallbackUrl(page);
+  expect(url.pathname).toBe(`/webhooks/sinch/${SHOP.appKey}`);
+  expect(url.username).toMatch(/^sinch-[a-z0-9]+$/);
+
+  await page.getByRole("button", { name: "Send test report" }).click();
+  await expect(page.getByText("dlrhub accepted the test report")).toBeVisible();
+  const row = page.locator("tr.row--highlight");
+  await expect(row).toContainText("dlrhub-self-check");
+  await expect(row).toContainText("SMS Delivered");
+  // The event is forwarded to MoEngage (the simulator) within moments.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator("tbody tr").first()).toContainText("Forwarded");
+  }).toPass({ timeout: 15_000 });
+
+  // The overview counts it once the next roll-up has run (every 10 s).
+  await expect(async () => {
+    await page.goto("/");
+    await expect(page.locator(".stat", { hasText: "Received" }).locator(".stat__value")).toHaveText(/^[1-9]\d*$/);
+  }).toPass({ timeout: 25_000 });
+
+  // The tenant's charts draw the same hour, and its category.
+  await page.goto(`/tenants/${SHOP.appKey}?tab=activity`);
+  await hydrated(page);
+  await expect(page.getByRole("img", { name: /Events per hour, last 24 hours: 1 delivered/ })).toBeVisible();
+  await expect(page.locator(".rates__row", { hasText: "self-check" })).toContainText("100.0 %");
   expect(errors).toEqual([]);
+});
+
+test("a disabled integration makes the webhook answer 403", async ({ page, context, request }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signIn(page);
+  await register(page, GATE, "Gatekeeper");
+  await setIntegration(page, true);
+  const url = await copyCallbackUrl(page);
+  const endpoint = `${url.origin}${url.pathname}`;
+  const headers = {
+    authorization: `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`,
+    "content-type": "application/json",
+  };
+  const report = (batch: string) => ({
+    type: "recipient_delivery_report_sms",
+    batch_id: batch,
+    recipient: "+447700900555",
+    code: 0,
+    status: "Delivered",
+    at: new Date().toISOString(),
+    client_reference: "$uid=e2e-user-1$cat=otp",
+  });
+
+  const accepted = await request.post(endpoint, { headers, data: report("gate-1") });
+  expect(accepted.status()).toBe(200);
+
+  await setIntegration(page, false);
+  const refused = await request.post(endpoint, { headers, data: report("gate-2") });
+  expect(refused.status()).toBe(403);
+  expect(await refused.json()).toHaveProperty("error");
+
+  // The console shows that Sinch is calling while the integration is off.
+  await page.goto("/tenants");
+  await expect(page.getByRole("row", { name: /Gatekeeper/ })).toContainText("traffic waiting (1)");
+});
+
+test("deleting a tenant asks for its workspace id", async ({ page }) => {
+  await signIn(page);
+  await register(page, GONE, "Short lived");
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByText("Delete this tenant…").click();
+  const confirmation = page.getByLabel(`Type ${GONE.appKey} to confirm`);
+  await confirmation.fill("E2EGON");
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(page.getByRole("alert")).toContainText(`type ${GONE.appKey} to confirm`);
+  await confirmation.fill(GONE.appKey);
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(page).toHaveURL(/\/tenants$/);
+  await expect(page.getByRole("link", { name: "Short lived" })).toHaveCount(0);
+  const gone = await page.goto(`/tenants/${GONE.appKey}`);
+  expect(gone?.status()).toBe(404);
 });

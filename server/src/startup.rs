@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
+use app::api::probes::SharedProbes;
 use app::{shell, App};
 use auth::session_store::PgSessionStore;
 use auth::Passwords;
@@ -21,6 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use url::Url;
 
 use crate::configuration::{AccessSettings, Settings};
+use crate::probes::HttpProbes;
 use crate::routes::{self, access, health, same_origin, security_headers, webhooks};
 use crate::workers::ingest_writer::{EventsEnqueued, IngestWriter, WriterSettings};
 
@@ -40,6 +42,8 @@ pub struct AppState {
     /// Hashes and checks console passwords off the async threads.
     pub passwords: Passwords,
     pub access: AccessSettings,
+    /// The console's checks against MoEngage and the public callback URL.
+    pub probes: SharedProbes,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -76,11 +80,17 @@ impl Application {
             .local_addr()
             .context("reading the address the listener is bound to")?;
         let events_enqueued = EventsEnqueued::default();
+        let public_url = public_url(&settings.public_url, local_addr);
         let state = AppState {
             leptos_options: leptos_options(settings, local_addr),
             pool: pool.clone(),
             cipher: settings.cipher(),
-            public_url: settings.public_url.clone(),
+            probes: HttpProbes::shared(
+                settings.forwarding.base_url.clone(),
+                public_url.clone(),
+                settings.cipher(),
+            ),
+            public_url,
             ingest: IngestWriter::start(
                 pool.clone(),
                 WriterSettings::default(),
@@ -147,6 +157,16 @@ fn leptos_options(settings: &Settings, listening_on: SocketAddr) -> LeptosOption
         .build()
 }
 
+/// The public URL as configured, except that port 0 (tests listen on any free port)
+/// stands for the port actually bound.
+fn public_url(configured: &Url, listening_on: SocketAddr) -> Url {
+    let mut url = configured.clone();
+    if url.port() == Some(0) {
+        let _ = url.set_port(Some(listening_on.port()));
+    }
+    url
+}
+
 /// A workers-only process answers health checks and metrics, nothing else.
 fn operations_router(state: AppState) -> Router {
     let router = Router::new()
@@ -164,11 +184,13 @@ fn router(state: AppState, sessions: PgSessionStore) -> Router {
         let passwords = state.passwords.clone();
         let cipher = state.cipher.clone();
         let public_url = state.public_url.clone();
+        let probes = state.probes.clone();
         move || {
             provide_context(pool.clone());
             provide_context(passwords.clone());
             provide_context(cipher.clone());
             provide_context(public_url.clone());
+            provide_context(probes.clone());
             security_headers::page_policy();
         }
     };

@@ -5,8 +5,10 @@
 //! inside the same process) read and write Postgres the same way. Queries are checked at
 //! compile time against the committed `.sqlx/` data.
 
+pub mod activity;
 pub mod audit;
 pub mod cipher;
+pub mod events;
 pub mod forwarding;
 pub mod ingest;
 pub mod login_throttle;

@@ -60,17 +60,23 @@ impl Tenant {
         cipher: &Cipher,
     ) -> Result<url::Url, CipherError> {
         let credentials = self.callback_credentials(cipher)?;
+        let mut url = self.callback_endpoint(public_url);
+        // Both parts are URL-safe by construction; a base URL that cannot carry
+        // credentials (not http/https) is refused when the configuration is read.
+        let _ = url.set_username(&credentials.username);
+        let _ = url.set_password(Some(&credentials.password));
+        Ok(url)
+    }
+
+    /// The webhook's address for this workspace, without credentials.
+    pub fn callback_endpoint(&self, public_url: &url::Url) -> url::Url {
         let mut url = public_url.clone();
         url.set_path(&format!(
             "{}webhooks/sinch/{}",
             public_url.path(),
             self.app_key
         ));
-        // Both parts are URL-safe by construction; a base URL that cannot carry
-        // credentials (not http/https) is refused when the configuration is read.
-        let _ = url.set_username(&credentials.username);
-        let _ = url.set_password(Some(&credentials.password));
-        Ok(url)
+        url
     }
 
     pub fn hmac_secret(&self, cipher: &Cipher) -> Result<Option<String>, CipherError> {
@@ -188,7 +194,7 @@ pub async fn find(
         SELECT id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                integration_changed_by, integration_changed_at, callback_username,
                callback_password_encrypted, hmac_secret_encrypted, created_at
-        FROM tenants WHERE app_key = $1
+        FROM tenants WHERE app_key = $1 AND deleted_at IS NULL
         "#,
         app_key.as_str(),
     )
@@ -204,7 +210,7 @@ pub async fn list(pool: &PgPool) -> Result<Vec<Tenant>, sqlx::Error> {
         SELECT id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                integration_changed_by, integration_changed_at, callback_username,
                callback_password_encrypted, hmac_secret_encrypted, created_at
-        FROM tenants ORDER BY name, app_key
+        FROM tenants WHERE deleted_at IS NULL ORDER BY name, app_key
         "#,
     )
     .fetch_all(pool)
@@ -227,7 +233,7 @@ pub async fn list_visible(
         SELECT id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                integration_changed_by, integration_changed_at, callback_username,
                callback_password_encrypted, hmac_secret_encrypted, created_at
-        FROM tenants WHERE $1::bigint[] IS NULL OR id = ANY($1)
+        FROM tenants WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR id = ANY($1))
         ORDER BY name, app_key
         "#,
         only.as_deref(),
@@ -247,12 +253,13 @@ pub async fn set_integration(
     enabled: bool,
     changed_by: &str,
 ) -> Result<Tenant, TenantError> {
+    let mut tx = pool.begin().await?;
     let row = sqlx::query_as!(
         TenantRow,
         r#"
         UPDATE tenants
         SET integration_enabled = $2, integration_changed_by = $3, integration_changed_at = now()
-        WHERE app_key = $1
+        WHERE app_key = $1 AND deleted_at IS NULL
         RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                   integration_changed_by, integration_changed_at, callback_username,
                   callback_password_encrypted, hmac_secret_encrypted, created_at
@@ -261,9 +268,44 @@ pub async fn set_integration(
         enabled,
         changed_by,
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
+    if enabled {
+        // The count of calls refused while disabled starts again from zero, so that
+        // "Sinch is calling" always means calls since the integration was last on.
+        sqlx::query!(
+            "DELETE FROM refused_calls WHERE app_key = $1 AND reason = 'disabled'",
+            app_key.as_str()
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     updated(row, app_key)
+}
+
+/// Deletes a tenant softly: it leaves every list, its callbacks answer 404 and its events
+/// stop being forwarded, but its rows stay until retention removes them. The integration
+/// is switched off too, so nothing changes should the row ever be restored by hand.
+#[tracing::instrument(skip_all, fields(%app_key))]
+pub async fn delete(pool: &PgPool, app_key: &AppKey, deleted_by: &str) -> Result<(), TenantError> {
+    let deleted = sqlx::query!(
+        r#"
+        UPDATE tenants
+        SET deleted_at = now(), deleted_by = $2, integration_enabled = false,
+            integration_changed_by = $2, integration_changed_at = now()
+        WHERE app_key = $1 AND deleted_at IS NULL
+        "#,
+        app_key.as_str(),
+        deleted_by,
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if deleted == 0 {
+        return Err(TenantError::NotFound(app_key.clone()));
+    }
+    Ok(())
 }
 
 /// Replaces the callback password; Sinch must be given the new callback URL.
@@ -282,7 +324,7 @@ pub async fn rotate_callback_password(
         TenantRow,
         r#"
         UPDATE tenants SET callback_password_encrypted = $2
-        WHERE app_key = $1
+        WHERE app_key = $1 AND deleted_at IS NULL
         RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                   integration_changed_by, integration_changed_at, callback_username,
                   callback_password_encrypted, hmac_secret_encrypted, created_at
@@ -314,7 +356,7 @@ pub async fn set_hmac_secret(
         TenantRow,
         r#"
         UPDATE tenants SET hmac_secret_encrypted = $2
-        WHERE app_key = $1
+        WHERE app_key = $1 AND deleted_at IS NULL
         RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                   integration_changed_by, integration_changed_at, callback_username,
                   callback_password_encrypted, hmac_secret_encrypted, created_at
@@ -356,7 +398,7 @@ pub async fn set_moengage_api_key(
         UPDATE tenants
         SET moengage_api_key_encrypted = $2, moengage_api_key_last4 = $3,
             forwarding_paused_at = NULL, forwarding_paused_reason = NULL
-        WHERE app_key = $1
+        WHERE app_key = $1 AND deleted_at IS NULL
         RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                   integration_changed_by, integration_changed_at, callback_username,
                   callback_password_encrypted, hmac_secret_encrypted, created_at

@@ -58,6 +58,12 @@ pub fn public_url() -> Result<url::Url, ServerFnError> {
     use_context::<url::Url>().ok_or_else(|| refuse(500, "the public URL is not configured"))
 }
 
+/// The checks the console makes against MoEngage and the public callback URL.
+pub fn probes() -> Result<super::probes::SharedProbes, ServerFnError> {
+    use_context::<super::probes::SharedProbes>()
+        .ok_or_else(|| refuse(500, "outside checks are not configured"))
+}
+
 pub fn passwords() -> Result<auth::Passwords, ServerFnError> {
     use_context::<auth::Passwords>()
         .ok_or_else(|| refuse(500, "password hashing is not configured"))

@@ -4,9 +4,14 @@
 
 #[cfg(feature = "ssr")]
 pub mod access;
+pub mod activity;
 pub mod audit;
+pub mod events;
 pub mod forms;
+pub mod probes;
+pub mod self_checks;
 pub mod session;
 pub mod system;
+pub mod tenant_settings;
 pub mod tenants;
 pub mod users;

@@ -26,6 +26,17 @@ pub struct TenantDetail {
     /// The URL to paste into Sinch; it carries credentials, so only people who manage
     /// tenants get it.
     pub callback_url: Option<String>,
+    pub forwarding: ForwardingFacts,
+}
+
+/// How the tenant's events are forwarded (changed with `dlrhub tenant forwarding`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardingFacts {
+    pub rate_per_s: u32,
+    pub bulk: bool,
+    pub full_recipient: bool,
+    /// Why forwarding is paused, when it is.
+    pub paused: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -43,7 +54,7 @@ fn summary(tenant: &store::tenants::Tenant) -> TenantSummary {
 /// The tenant with this workspace id if the user may see it; 404 otherwise, whether it
 /// does not exist or is outside their scope (the two look the same from outside).
 #[cfg(feature = "ssr")]
-async fn visible(
+pub(crate) async fn visible(
     principal: &auth::Principal,
     app_key: &str,
 ) -> Result<store::tenants::Tenant, ServerFnError> {
@@ -61,6 +72,26 @@ async fn visible(
     }
 }
 
+/// Records a change to a tenant made by the signed-in user.
+#[cfg(feature = "ssr")]
+pub(crate) async fn audit(
+    principal: &auth::Principal,
+    action: domain::access::AuditAction,
+    tenant: &store::tenants::Tenant,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<(), ServerFnError> {
+    use super::access::{internal, pool};
+    let entry = store::audit::AuditEntry::new(principal.actor(), action)
+        .target(tenant.app_key.to_string())
+        .tenant(tenant.id)
+        .change(before, after)
+        .from_ip(principal.source_ip.clone());
+    store::audit::record(&pool()?, &entry)
+        .await
+        .map_err(internal)
+}
+
 #[server(endpoint = "list_tenants")]
 pub async fn list_tenants() -> Result<Vec<TenantSummary>, ServerFnError> {
     use super::access::{allowed, internal, pool};
@@ -75,9 +106,12 @@ pub async fn list_tenants() -> Result<Vec<TenantSummary>, ServerFnError> {
 pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> {
     use domain::access::Action;
 
-    use super::access::{allowed, cipher, internal, public_url};
+    use super::access::{allowed, cipher, internal, pool, public_url};
     let principal = allowed(Action::ViewEvents)?;
     let tenant = visible(&principal, &app_key).await?;
+    let profile = store::forwarding::profile(&pool()?, &cipher()?, tenant.id)
+        .await
+        .map_err(internal)?;
     let callback_url = if principal.may(Action::ManageTenants) {
         Some(
             tenant
@@ -100,6 +134,16 @@ pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> 
         data_api_key_last4: tenant.moengage_api_key_last4.clone(),
         hmac_signing: tenant.has_hmac_secret,
         callback_url,
+        forwarding: ForwardingFacts {
+            rate_per_s: profile.rate_per_s,
+            bulk: profile.bulk,
+            full_recipient: profile.full_recipient,
+            paused: profile.paused.then(|| {
+                profile
+                    .paused_reason
+                    .unwrap_or_else(|| "MoEngage refused the Data API key".to_owned())
+            }),
+        },
     })
 }
 
@@ -111,7 +155,6 @@ pub async fn register_tenant(
     data_api_key: String,
 ) -> Result<FormResult<String>, ServerFnError> {
     use domain::access::{Action, AuditAction};
-    use store::audit::AuditEntry;
     use store::tenants::CreateTenantError;
 
     use super::access::{allowed, cipher, internal, pool};
@@ -140,8 +183,7 @@ pub async fn register_tenant(
         data_center: dc,
         moengage_api_key: data_api_key,
     };
-    let pool = pool()?;
-    let tenant = match store::tenants::create(&pool, &cipher()?, new).await {
+    let tenant = match store::tenants::create(&pool()?, &cipher()?, new).await {
         Ok(tenant) => tenant,
         Err(CreateTenantError::Conflict(key)) => {
             return Ok(Err(FieldErrors::one(
@@ -151,20 +193,18 @@ pub async fn register_tenant(
         }
         Err(error) => return Err(internal(error)),
     };
-    let entry = AuditEntry::new(principal.actor(), AuditAction::TenantCreated)
-        .target(tenant.app_key.to_string())
-        .tenant(tenant.id)
-        .change(
-            None,
-            Some(serde_json::json!({
-                "name": tenant.name,
-                "data_center": tenant.data_center.to_string(),
-            })),
-        )
-        .from_ip(principal.source_ip.clone());
-    store::audit::record(&pool, &entry)
-        .await
-        .map_err(internal)?;
+    let after = serde_json::json!({
+        "name": tenant.name,
+        "data_center": tenant.data_center.to_string(),
+    });
+    audit(
+        &principal,
+        AuditAction::TenantCreated,
+        &tenant,
+        None,
+        Some(after),
+    )
+    .await?;
     Ok(Ok(tenant.app_key.to_string()))
 }
 
@@ -172,14 +212,12 @@ pub async fn register_tenant(
 #[server(endpoint = "set_integration")]
 pub async fn set_integration(app_key: String, enabled: bool) -> Result<(), ServerFnError> {
     use domain::access::{Action, AuditAction};
-    use store::audit::AuditEntry;
 
     use super::access::{allowed, internal, pool};
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
-    let pool = pool()?;
-    store::tenants::set_integration(&pool, &tenant.app_key, enabled, principal.email.as_str())
+    store::tenants::set_integration(&pool()?, &tenant.app_key, enabled, principal.email.as_str())
         .await
         .map_err(internal)?;
     let action = if enabled {
@@ -187,16 +225,12 @@ pub async fn set_integration(app_key: String, enabled: bool) -> Result<(), Serve
     } else {
         AuditAction::IntegrationDisabled
     };
-    let entry = AuditEntry::new(principal.actor(), action)
-        .target(tenant.app_key.to_string())
-        .tenant(tenant.id)
-        .change(
-            Some(serde_json::json!({ "integration_enabled": tenant.integration_enabled })),
-            Some(serde_json::json!({ "integration_enabled": enabled })),
-        )
-        .from_ip(principal.source_ip.clone());
-    store::audit::record(&pool, &entry)
-        .await
-        .map_err(internal)?;
-    Ok(())
+    audit(
+        &principal,
+        action,
+        &tenant,
+        Some(serde_json::json!({ "integration_enabled": tenant.integration_enabled })),
+        Some(serde_json::json!({ "integration_enabled": enabled })),
+    )
+    .await
 }

@@ -1,1 +1,3 @@
+pub mod charts;
 pub mod common;
+pub mod tenants;

@@ -1,90 +1,105 @@
-use domain::access::Action;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::tenants::{get_tenant, SetIntegration, TenantDetail};
-use crate::components::common::{CopyButton, ErrorPanel, StateChip};
-use crate::signed_in::signed_in;
+use crate::api::activity::get_tenant_charts;
+use crate::api::events::tenant_events;
+use crate::api::tenants::{get_tenant, TenantDetail};
+use crate::components::common::{LoadError, StateChip};
+use crate::components::tenants::{
+    ActivityTab, ChartsResource, EventsResource, SettingsTab, SetupTab, TenantActions,
+};
 
-/// One tenant: its integration state (enable and disable, for support and admins), and
-/// the callback URL to paste into Sinch. A tenant outside the user's scope is a 404.
+/// The tabs of a tenant's page, in the URL (`?tab=`) so that each can be linked to.
+const TABS: [(&str, &str); 3] = [
+    ("setup", "Set-up"),
+    ("activity", "Activity"),
+    ("settings", "Settings"),
+];
+
+/// One tenant: set-up (the callback URL and how to use it, the self-check), activity
+/// (charts and latest events) and settings. A tenant outside the user's scope is a 404.
+///
+/// Every resource and action of the page is created here, outside the suspense boundary:
+/// resources created inside one fail to hydrate, and the tabs re-render whenever the
+/// tenant is read again. The resources block, so the server sends the page whole (sibling
+/// or nested streamed boundaries are put in the wrong places by this Leptos version).
 #[component]
 pub fn TenantPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let app_key = move || params.with(|p| p.get("app_key").unwrap_or_default());
-    let toggle = ServerAction::<SetIntegration>::new();
-    // Blocking, so that the server function's 404 (unknown, or outside the user's scope)
-    // becomes the page's status before the first byte is sent.
+    let tab = move || {
+        let asked = query.with(|q| q.get("tab").unwrap_or_default());
+        TABS.iter()
+            .map(|(code, _)| *code)
+            .find(|code| *code == asked)
+            .unwrap_or("setup")
+    };
+    let actions = TenantActions::new();
+    // Blocking also makes the server function's 404 (unknown, or outside the user's
+    // scope) the page's status before the first byte is sent.
     let detail = Resource::new_blocking(
-        move || (app_key(), toggle.version().get()),
+        move || (app_key(), actions.changes()),
         |(app_key, _)| get_tenant(app_key),
+    );
+    let events: EventsResource = Resource::new_blocking(
+        move || (app_key(), actions.send_report.version().get()),
+        |(app_key, _)| tenant_events(app_key),
+    );
+    let charts: ChartsResource = Resource::new_blocking(
+        move || (app_key(), tab() == "activity"),
+        |(app_key, wanted)| async move {
+            if wanted {
+                get_tenant_charts(app_key).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
     );
 
     view! {
-        <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors what="this tenant" /> }>
-            <Transition fallback=|| {
-                view! { <p class="skeleton-block" aria-busy="true"></p> }
-            }>
-                {move || Suspend::new(async move {
-                    detail.await.map(|detail| view! { <TenantView detail toggle /> })
-                })}
-            </Transition>
-        </ErrorBoundary>
+        <Transition fallback=|| {
+            view! { <p class="skeleton-block" aria-busy="true"></p> }
+        }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => {
+                        view! { <TenantView detail tab=tab() actions events charts /> }.into_any()
+                    }
+                    Err(error) => view! { <LoadError error what="this tenant" /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
 #[component]
-fn TenantView(detail: TenantDetail, toggle: ServerAction<SetIntegration>) -> impl IntoView {
-    let tenant = detail.summary;
-    let may_manage = signed_in().may(Action::ManageTenants);
-    let state = view! { <StateChip on=tenant.enabled on_label="Enabled" off_label="Disabled" /> };
-    let (label, consequence, enable) = if tenant.enabled {
-        (
-            "Disable the integration…",
-            "Sinch's callbacks for this workspace will answer 403 from now on; nothing is stored or forwarded until it is enabled again.",
-            "false",
-        )
-    } else {
-        (
-            "Enable the integration",
-            "Sinch's callbacks for this workspace are accepted from now on.",
-            "true",
-        )
+fn TenantView(
+    detail: TenantDetail,
+    tab: &'static str,
+    actions: TenantActions,
+    events: EventsResource,
+    charts: ChartsResource,
+) -> impl IntoView {
+    let tenant = detail.summary.clone();
+    let tabs = TABS
+        .iter()
+        .map(|(code, label)| {
+            let href = format!("/tenants/{}?tab={code}", tenant.app_key);
+            let current = (*code == tab).then_some("page");
+            view! {
+                <a class="tabs__tab" href=href aria-current=current>
+                    {*label}
+                </a>
+            }
+        })
+        .collect_view();
+    let body = match tab {
+        "activity" => view! { <ActivityTab charts events /> }.into_any(),
+        "settings" => view! { <SettingsTab detail actions /> }.into_any(),
+        _ => view! { <SetupTab detail actions events /> }.into_any(),
     };
-    let toggle_form = may_manage.then(|| {
-        let app_key = tenant.app_key.clone();
-        view! {
-            <details class="confirm">
-                <summary class="button--quiet">{label}</summary>
-                <ActionForm action=toggle attr:class="confirm__body">
-                    <input type="hidden" name="app_key" value=app_key />
-                    <input type="hidden" name="enabled" value=enable />
-                    <p>{consequence}</p>
-                    <button type="submit" class="button">
-                        "Confirm"
-                    </button>
-                </ActionForm>
-            </details>
-        }
-    });
-    let callback = detail.callback_url.map(|url| {
-        view! {
-            <section class="panel" aria-labelledby="callback-title">
-                <h2 class="panel__title" id="callback-title">
-                    "Callback URL"
-                </h2>
-                <p class="panel__lede">
-                    "In the Sinch dashboard: SMS → APIs → your service plan → Callback URL. It carries this workspace's credentials: share it only with the customer."
-                </p>
-                <p class="callback">
-                    <code class="mono secret">{url.clone()}</code>
-                    " "
-                    <CopyButton text=url label="Copy the callback URL" />
-                </p>
-            </section>
-        }
-    });
 
     view! {
         <Title text=tenant.name.clone() />
@@ -95,23 +110,12 @@ fn TenantView(detail: TenantDetail, toggle: ServerAction<SetIntegration>) -> imp
                 " · "
                 {tenant.data_center.clone()}
                 " · "
-                {state}
+                <StateChip on=tenant.enabled on_label="Enabled" off_label="Disabled" />
             </p>
         </header>
-        <section class="panel" aria-labelledby="integration-title">
-            <h2 class="panel__title" id="integration-title">
-                "Sinch integration"
-            </h2>
-            <dl class="facts">
-                <dt>"Last changed"</dt>
-                <dd>{detail.integration_changed.unwrap_or_else(|| "never".to_owned())}</dd>
-                <dt>"Data API key"</dt>
-                <dd class="mono">{format!("…{}", detail.data_api_key_last4)}</dd>
-                <dt>"HMAC signing"</dt>
-                <dd>{if detail.hmac_signing { "on" } else { "off" }}</dd>
-            </dl>
-            {toggle_form}
-        </section>
-        {callback}
+        <nav class="tabs" aria-label="Tenant sections">
+            {tabs}
+        </nav>
+        {body}
     }
 }

@@ -2,42 +2,128 @@ use domain::access::Action;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
-use crate::api::tenants::{list_tenants, RegisterTenant, TenantSummary};
-use crate::components::common::{DataTable, ErrorPanel, FieldError, StateChip};
+use crate::api::activity::{tenants_activity, Health, TenantActivity};
+use crate::api::tenants::RegisterTenant;
+use crate::components::common::{DataTable, ErrorPanel, StateChip};
+use crate::components::tenants::RegisterForm;
 use crate::signed_in::signed_in;
 
-/// The tenants the user may see (a viewer: the ones assigned to them), and for support and
-/// admins the form that registers one.
+/// The tenants the user may see (a viewer: the ones assigned to them) with their last
+/// 24 hours and forwarding health, searchable and sortable through the URL (so a view can
+/// be shared and works before the script loads); for support and admins, the register form.
 #[component]
 pub fn TenantsPage() -> impl IntoView {
     let register = ServerAction::<RegisterTenant>::new();
-    let tenants = Resource::new(move || register.version().get(), |_| list_tenants());
+    let tenants = Resource::new(move || register.version().get(), |_| tenants_activity());
     let may_register = signed_in().may(Action::ManageTenants);
+    let query = use_query_map();
+    let search = move || query.with(|q| q.get("q").unwrap_or_default());
+    let sort = move || Sort::parse(&query.with(|q| q.get("sort").unwrap_or_default()));
 
     view! {
         <Title text="Tenants" />
         <header class="page-header">
             <h1>"Tenants"</h1>
             <p class="page-header__lede">
-                "MoEngage workspaces whose Sinch delivery reports dlrhub receives and forwards."
+                "MoEngage workspaces whose Sinch delivery reports dlrhub receives and forwards. Counts cover the last 24 hours."
             </p>
         </header>
-        {may_register.then(|| view! { <RegisterForm register /> })}
+        <form method="get" action="/tenants" class="toolbar" role="search">
+            <label for="tenant-search" class="visually-hidden">
+                "Search tenants"
+            </label>
+            <input
+                id="tenant-search"
+                name="q"
+                type="search"
+                placeholder="Name or workspace id"
+                prop:value=search
+            />
+            <input type="hidden" name="sort" prop:value=move || sort().code() />
+            <button type="submit" class="button--quiet">
+                "Search"
+            </button>
+        </form>
         <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors what="the tenants" /> }>
             <Transition fallback=|| {
                 view! { <p class="skeleton-block" aria-busy="true"></p> }
             }>
                 {move || Suspend::new(async move {
-                    tenants.await.map(|tenants| view! { <TenantsTable tenants /> })
+                    tenants
+                        .await
+                        .map(|tenants| {
+                            view! { <TenantsTable tenants search=search() sort=sort() /> }
+                        })
                 })}
             </Transition>
         </ErrorBoundary>
+        {may_register.then(|| view! { <RegisterForm register /> })}
+    }
+}
+
+/// The orders the list can be sorted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sort {
+    Name,
+    Received,
+    Failed,
+    LastReport,
+    Health,
+}
+
+impl Sort {
+    const ALL: [(Sort, &'static str); 5] = [
+        (Sort::Name, "Name"),
+        (Sort::Received, "Received"),
+        (Sort::Failed, "Failed"),
+        (Sort::LastReport, "Last report"),
+        (Sort::Health, "Health"),
+    ];
+
+    fn parse(raw: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .map(|(sort, _)| sort)
+            .find(|sort| sort.code() == raw)
+            .unwrap_or(Sort::Name)
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Sort::Name => "name",
+            Sort::Received => "received",
+            Sort::Failed => "failed",
+            Sort::LastReport => "last_report",
+            Sort::Health => "health",
+        }
+    }
+
+    /// Busiest, worst and most recent first; names A to Z.
+    fn apply(self, tenants: &mut [TenantActivity]) {
+        match self {
+            Sort::Name => tenants.sort_by_key(|t| t.name.to_lowercase()),
+            Sort::Received => tenants.sort_by_key(|t| std::cmp::Reverse(t.day.received)),
+            Sort::Failed => tenants.sort_by(|a, b| {
+                let rate = |t: &TenantActivity| t.day.failed_percent().unwrap_or(-1.0);
+                rate(b).total_cmp(&rate(a))
+            }),
+            Sort::LastReport => tenants.sort_by(|a, b| {
+                let at = |t: &TenantActivity| t.last_report.as_ref().map(|m| m.iso.clone());
+                at(b).cmp(&at(a))
+            }),
+            Sort::Health => tenants.sort_by_key(|t| match t.health {
+                Health::Paused { .. } => 0,
+                Health::Backlog { .. } => 1,
+                Health::Ok => 2,
+            }),
+        }
     }
 }
 
 #[component]
-fn TenantsTable(tenants: Vec<TenantSummary>) -> impl IntoView {
+fn TenantsTable(tenants: Vec<TenantActivity>, search: String, sort: Sort) -> impl IntoView {
     if tenants.is_empty() {
         return view! {
             <p class="empty-note">
@@ -46,37 +132,56 @@ fn TenantsTable(tenants: Vec<TenantSummary>) -> impl IntoView {
         }
         .into_any();
     }
-    let rows = tenants
+    let needle = search.trim().to_lowercase();
+    let mut shown: Vec<TenantActivity> = tenants
         .into_iter()
-        .map(|tenant| {
-            let href = format!("/tenants/{}", tenant.app_key);
+        .filter(|t| {
+            needle.is_empty()
+                || t.name.to_lowercase().contains(&needle)
+                || t.app_key.to_lowercase().contains(&needle)
+        })
+        .collect();
+    if shown.is_empty() {
+        return view! {
+            <p class="empty-note">
+                "No tenant's name or workspace id contains “" {search} "”. "
+                <A href="/tenants">"Show all tenants"</A>
+            </p>
+        }
+        .into_any();
+    }
+    sort.apply(&mut shown);
+    let sort_links = Sort::ALL
+        .into_iter()
+        .map(|(option, label)| {
+            let href = format!("/tenants?q={}&sort={}", encode(&search), option.code());
+            let current = (option == sort).then_some("true");
             view! {
-                <tr>
-                    <td>
-                        <A href=href>{tenant.name}</A>
-                    </td>
-                    <td class="mono">{tenant.app_key}</td>
-                    <td class="mono">{tenant.data_center}</td>
-                    <td>
-                        <StateChip on=tenant.enabled on_label="Enabled" off_label="Disabled" />
-                    </td>
-                    <td>
-                        <time datetime=tenant.created_at.clone() title=tenant.created_at>
-                            {tenant.created_text}
-                        </time>
-                    </td>
-                </tr>
+                <a href=href class="sort-link" aria-current=current>
+                    {label}
+                </a>
             }
         })
         .collect_view();
+    let rows = shown
+        .into_iter()
+        .map(|tenant| view! { <TenantRow tenant /> })
+        .collect_view();
     view! {
         <section class="panel">
+            <p class="sort-links">"Sort by: " {sort_links}</p>
             <DataTable columns=&[
                 "Name",
                 "Workspace id",
-                "Data center",
+                "DC",
                 "Integration",
-                "Registered",
+                "Last report",
+                "Received",
+                "Forwarded",
+                "Failed",
+                "Rejected",
+                "Dead letters",
+                "Forwarding",
             ]>{rows}</DataTable>
         </section>
     }
@@ -84,67 +189,81 @@ fn TenantsTable(tenants: Vec<TenantSummary>) -> impl IntoView {
 }
 
 #[component]
-fn RegisterForm(register: ServerAction<RegisterTenant>) -> impl IntoView {
-    let errors = Signal::derive(move || match register.value().get() {
-        Some(Ok(Err(errors))) => Some(errors),
-        _ => None,
-    });
-    let registered = move || match register.value().get() {
-        Some(Ok(Ok(app_key))) => Some(view! {
-            <p class="notice" role="status">
-                "Registered. The integration stays disabled until you enable it on "
-                <A href=format!("/tenants/{app_key}")>"its page"</A>
-                "."
-            </p>
-        }),
-        _ => None,
+fn TenantRow(tenant: TenantActivity) -> impl IntoView {
+    let href = format!("/tenants/{}", tenant.app_key);
+    let day = &tenant.day;
+    let failed = match day.failed_percent() {
+        Some(p) => format!("{} ({p:.1} %)", day.failed),
+        None => day.failed.to_string(),
     };
-
+    let last_report = match tenant.last_report {
+        Some(at) => view! {
+            <time datetime=at.iso title=at.exact>
+                {at.relative}
+            </time>
+        }
+        .into_any(),
+        None => view! { <span class="muted">"never"</span> }.into_any(),
+    };
+    let waiting = (tenant.waiting_calls > 0).then(|| {
+        view! {
+            <span class="chip chip--warn" title="Sinch is calling, but the integration is disabled">
+                {format!("traffic waiting ({})", tenant.waiting_calls)}
+            </span>
+        }
+    });
     view! {
-        <section class="panel" aria-labelledby="register-title">
-            <h2 class="panel__title" id="register-title">
-                "Register a tenant"
-            </h2>
-            {registered}
-            <ActionForm action=register attr:class="form form--inline">
-                <div class="field">
-                    <label for="app_key">"Workspace id"</label>
-                    <input id="app_key" name="app_key" required aria-describedby="app_key-error" />
-                    <FieldError errors field="app_key" />
-                </div>
-                <div class="field">
-                    <label for="name">"Name"</label>
-                    <input id="name" name="name" required aria-describedby="name-error" />
-                    <FieldError errors field="name" />
-                </div>
-                <div class="field">
-                    <label for="data_center">"Data center"</label>
-                    <select id="data_center" name="data_center">
-                        {(1..=6)
-                            .map(|n| {
-                                let (value, label) = (format!("DC-0{n}"), format!("DC-0{n}"));
-                                view! { <option value=value>{label}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                    <FieldError errors field="data_center" />
-                </div>
-                <div class="field">
-                    <label for="data_api_key">"Data API key"</label>
-                    <input
-                        id="data_api_key"
-                        name="data_api_key"
-                        type="password"
-                        autocomplete="off"
-                        required
-                        aria-describedby="data_api_key-error"
-                    />
-                    <FieldError errors field="data_api_key" />
-                </div>
-                <button type="submit" class="button" disabled=move || register.pending().get()>
-                    {move || if register.pending().get() { "Registering…" } else { "Register" }}
-                </button>
-            </ActionForm>
-        </section>
+        <tr>
+            <td>
+                <A href=href>{tenant.name}</A>
+            </td>
+            <td class="mono">{tenant.app_key}</td>
+            <td class="mono">{tenant.data_center}</td>
+            <td>
+                <StateChip on=tenant.enabled on_label="Enabled" off_label="Disabled" />
+                " "
+                {waiting}
+            </td>
+            <td>{last_report}</td>
+            <td class="num">{day.received}</td>
+            <td class="num">{day.forwarded}</td>
+            <td class="num">{failed}</td>
+            <td class="num">{day.rejected}</td>
+            <td class="num">{tenant.dead_letters}</td>
+            <td>
+                <HealthChip health=tenant.health />
+            </td>
+        </tr>
     }
+}
+
+#[component]
+pub fn HealthChip(health: Health) -> impl IntoView {
+    match health {
+        Health::Ok => view! { <span class="chip chip--ok">"OK"</span> }.into_any(),
+        Health::Paused { reason } => view! {
+            <span class="chip chip--bad" title=reason>
+                "Paused: bad credentials"
+            </span>
+        }
+        .into_any(),
+        Health::Backlog { events, since } => view! {
+            <span class="chip chip--warn" title=format!("oldest waiting since {}", since.exact)>
+                {format!("Backlog: {events} ({})", since.relative)}
+            </span>
+        }
+        .into_any(),
+    }
+}
+
+/// Enough URL encoding for a search term in a query string.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

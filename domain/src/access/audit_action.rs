@@ -22,10 +22,11 @@ pub enum AuditAction {
     DataApiKeyReplaced,
     ForwardingChanged,
     ReplayStarted,
+    TenantDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::SignedOutEverywhere,
@@ -43,6 +44,7 @@ impl AuditAction {
         AuditAction::DataApiKeyReplaced,
         AuditAction::ForwardingChanged,
         AuditAction::ReplayStarted,
+        AuditAction::TenantDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +66,7 @@ impl AuditAction {
             AuditAction::DataApiKeyReplaced => "data_api_key_replaced",
             AuditAction::ForwardingChanged => "forwarding_changed",
             AuditAction::ReplayStarted => "replay_started",
+            AuditAction::TenantDeleted => "tenant_deleted",
         }
     }
 
@@ -87,6 +90,7 @@ impl AuditAction {
             AuditAction::DataApiKeyReplaced => "Data API key replaced",
             AuditAction::ForwardingChanged => "Forwarding changed",
             AuditAction::ReplayStarted => "Replay started",
+            AuditAction::TenantDeleted => "Tenant deleted",
         }
     }
 }

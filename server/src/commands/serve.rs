@@ -26,6 +26,11 @@ pub async fn run() -> anyhow::Result<()> {
         settings.retention,
         stop.clone(),
     ));
+    tokio::spawn(workers::activity::run(
+        application.pool().clone(),
+        workers::activity::EVERY,
+        stop.clone(),
+    ));
     let forwarding = settings.role.forwards().then(|| {
         tokio::spawn(workers::forwarding::run(
             application.pool().clone(),

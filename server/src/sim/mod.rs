@@ -7,5 +7,5 @@
 
 pub mod moengage;
 pub mod sinch;
-mod sinch_traffic;
+pub(crate) mod sinch_traffic;
 mod stats;

@@ -137,25 +137,11 @@ fn build_request(
         .post(args.callback.clone())
         .header("content-type", "application/json");
     if let Some(secret) = &args.hmac_secret {
-        let nonce = format!("{:016x}", rand_nonce());
-        let timestamp = chrono::Utc::now().timestamp().to_string();
-        request = request
-            .header(
-                "x-sinch-webhook-signature",
-                signature::sign(secret, body.as_bytes(), &nonce, &timestamp),
-            )
-            .header("x-sinch-webhook-timestamp", timestamp)
-            .header("x-sinch-webhook-nonce", nonce)
-            .header("x-sinch-webhook-algorithm", "HmacSHA256");
+        for (name, value) in signature::signed_headers(secret, body.as_bytes()) {
+            request = request.header(name, value);
+        }
     }
     request.body(body)
-}
-
-fn rand_nonce() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    super::sinch_traffic::Rng::new(nanos as u64).next_u64()
 }
 
 fn lock(tallies: &Mutex<Tallies>) -> std::sync::MutexGuard<'_, Tallies> {

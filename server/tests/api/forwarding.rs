@@ -4,30 +4,14 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use server::sim::moengage::{Faults, MoengageArgs, Received, Running, Simulator};
+use server::sim::moengage::{Faults, Received, Running};
 use server::workers::forwarding::ForwardingSettings;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::helpers::{eventually, TestApp, TestTenant};
+use crate::helpers::{eventually, moengage_simulator, TestApp, TestTenant};
 
 /// The Data API key `TestApp::tenant` registers.
 const API_KEY: &str = "moe-test-key-1234";
-
-async fn moengage(workspaces: &[&str], rate_limit: u32) -> Running {
-    let args = MoengageArgs {
-        listen: "127.0.0.1:0".parse().expect("valid"),
-        workspaces: workspaces.iter().map(|w| (*w).to_owned()).collect(),
-        rate_limit,
-        error_rate: 0.0,
-        timeout_rate: 0.0,
-        latency_ms: 0,
-    };
-    let simulator = Simulator::new(&args).expect("valid arguments");
-    simulator
-        .start(args.listen)
-        .await
-        .expect("the simulator starts")
-}
 
 fn settings(sim: &Running, schedule: &str) -> ForwardingSettings {
     ForwardingSettings {
@@ -89,7 +73,7 @@ async fn events_reach_the_users_profile_with_their_attributes(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = moengage(&[&format!("ACME01:{API_KEY}")], 500).await;
+    let sim = moengage_simulator(&[&format!("ACME01:{API_KEY}")], 500).await;
     let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
     let acme = app.tenant("ACME01", true).await;
 
@@ -176,7 +160,7 @@ async fn one_customers_events_travel_together_in_one_request(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = moengage(&[], 500).await;
+    let sim = moengage_simulator(&[], 500).await;
     let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
     let acme = app.tenant("ACME01", true).await;
     let recipients: Vec<String> = (0..5).map(|i| format!("+4670123450{i}")).collect();
@@ -192,7 +176,7 @@ async fn one_customers_events_travel_together_in_one_request(
 
 #[sqlx::test(migrations = false)]
 async fn server_errors_are_retried_until_moengage_accepts(_: PgPoolOptions, db: PgConnectOptions) {
-    let sim = moengage(&[], 500).await;
+    let sim = moengage_simulator(&[], 500).await;
     sim.simulator.set_faults(Faults {
         fail_next: 2,
         error_status: Some(503),
@@ -230,7 +214,7 @@ async fn a_refused_request_becomes_a_dead_letter_with_moengages_reason_and_can_b
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = moengage(&[], 500).await;
+    let sim = moengage_simulator(&[], 500).await;
     sim.simulator.set_faults(Faults {
         fail_next: 1,
         error_status: Some(400),
@@ -271,7 +255,7 @@ async fn a_refused_request_becomes_a_dead_letter_with_moengages_reason_and_can_b
 
 #[sqlx::test(migrations = false)]
 async fn an_exhausted_retry_schedule_ends_in_a_dead_letter(_: PgPoolOptions, db: PgConnectOptions) {
-    let sim = moengage(&[], 500).await;
+    let sim = moengage_simulator(&[], 500).await;
     sim.simulator.set_faults(Faults {
         outage: true,
         ..Faults::default()
@@ -299,7 +283,7 @@ async fn refused_credentials_pause_the_tenant_until_its_key_is_replaced(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = moengage(&["ACME01:the-right-key"], 500).await;
+    let sim = moengage_simulator(&["ACME01:the-right-key"], 500).await;
     let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
     let acme = app.tenant("ACME01", true).await;
 
@@ -356,7 +340,7 @@ async fn refused_credentials_pause_the_tenant_until_its_key_is_replaced(
 #[sqlx::test(migrations = false)]
 async fn a_tenants_rate_limit_keeps_it_under_moengages(_: PgPoolOptions, db: PgConnectOptions) {
     // MoEngage (simulated) takes 5 events a second from the workspace; the tenant is set to 4.
-    let sim = moengage(&[], 5).await;
+    let sim = moengage_simulator(&[], 5).await;
     let app = TestApp::spawn_forwarding(db, settings(&sim, "1s,1s,1s")).await;
     let acme = app.tenant("ACME01", true).await;
     app.execute("UPDATE tenants SET forward_rate_per_s = 4")
@@ -377,7 +361,7 @@ async fn a_tenants_rate_limit_keeps_it_under_moengages(_: PgPoolOptions, db: PgC
 
 #[sqlx::test(migrations = false)]
 async fn a_rate_limited_request_is_retried(_: PgPoolOptions, db: PgConnectOptions) {
-    let sim = moengage(&[], 500).await;
+    let sim = moengage_simulator(&[], 500).await;
     sim.simulator.set_faults(Faults {
         fail_next: 1,
         error_status: Some(429),
@@ -405,7 +389,7 @@ async fn two_worker_pools_on_one_database_send_each_event_once(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = moengage(&[], 10_000).await;
+    let sim = moengage_simulator(&[], 10_000).await;
     let first = TestApp::spawn_forwarding(db.clone(), settings(&sim, "1s")).await;
     let second = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
     let acme = first.tenant("ACME01", true).await;
@@ -490,7 +474,7 @@ async fn a_worker_killed_in_the_middle_of_a_request_loses_nothing(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = moengage(&[], 500).await;
+    let sim = moengage_simulator(&[], 500).await;
     let (app, mut worker) = claimed_by_a_slow_worker(&db, &sim, 1500, 5).await;
 
     worker.kill().expect("kills the worker");
@@ -519,7 +503,7 @@ async fn a_tenant_in_bulk_mode_is_forwarded_through_the_bulk_api(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = moengage(&[], 500).await;
+    let sim = moengage_simulator(&[], 500).await;
     let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
     let acme = app.tenant("ACME01", true).await;
     app.execute("UPDATE tenants SET forward_bulk = true").await;
@@ -552,7 +536,7 @@ async fn a_stopping_worker_finishes_the_requests_it_has_in_flight(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = moengage(&[], 500).await;
+    let sim = moengage_simulator(&[], 500).await;
     let (app, mut worker) = claimed_by_a_slow_worker(&db, &sim, 1000, 3).await;
 
     crate::binary::terminate(&worker);

@@ -38,7 +38,13 @@ pub struct TestTenant {
 impl TestApp {
     /// The console and the webhook, without forwarding workers.
     pub async fn spawn(db: PgConnectOptions) -> Self {
-        Self::spawn_as(db, Role::Api, ForwardingSettings::default()).await
+        // Nothing leaves the machine: MoEngage is a closed local port unless a test
+        // starts the simulator.
+        let forwarding = ForwardingSettings {
+            base_url: Some("http://127.0.0.1:9/".parse().expect("a valid URL")),
+            ..ForwardingSettings::default()
+        };
+        Self::spawn_as(db, Role::Api, forwarding).await
     }
 
     /// The whole application, forwarding with these settings (pointed at a simulator).
@@ -56,7 +62,7 @@ impl TestApp {
                 },
             },
             listen_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            public_url: "http://127.0.0.1/".parse().expect("a valid URL"),
+            public_url: "http://127.0.0.1:0/".parse().expect("a valid URL"),
             log_format: LogFormat::Pretty,
             master_key: MasterKey::parse(MASTER_KEY).expect("a valid key"),
             previous_master_keys: Vec::new(),
@@ -92,6 +98,12 @@ impl TestApp {
                 stop.clone(),
             ));
         }
+        // The console's hourly counts, rolled up often so that tests see them soon.
+        tokio::spawn(server::workers::activity::run(
+            application.pool().clone(),
+            Duration::from_millis(200),
+            stop.clone(),
+        ));
         tokio::spawn(application.run_until_stopped(stop.clone()));
         let pool = store::connect(db.clone(), PoolSettings::default());
         Self {
@@ -329,4 +341,25 @@ impl Visitor {
     pub async fn call(&self, endpoint: &str, args: &[(&str, &str)]) -> reqwest::Response {
         self.post_form(&format!("/api/{endpoint}"), args).await
     }
+}
+
+/// The MoEngage simulator on a free port, knowing these `ID:KEY` workspaces (any key for
+/// any workspace when empty) and accepting `rate_limit` events per second per workspace.
+pub async fn moengage_simulator(
+    workspaces: &[&str],
+    rate_limit: u32,
+) -> server::sim::moengage::Running {
+    let args = server::sim::moengage::MoengageArgs {
+        listen: "127.0.0.1:0".parse().expect("valid"),
+        workspaces: workspaces.iter().map(|w| (*w).to_owned()).collect(),
+        rate_limit,
+        error_rate: 0.0,
+        timeout_rate: 0.0,
+        latency_ms: 0,
+    };
+    server::sim::moengage::Simulator::new(&args)
+        .expect("valid arguments")
+        .start(args.listen)
+        .await
+        .expect("the simulator starts")
 }

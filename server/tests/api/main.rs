@@ -11,4 +11,5 @@ mod metrics;
 mod pages;
 mod retention;
 mod security;
+mod tenant_console;
 mod webhook_sinch;

@@ -48,7 +48,7 @@ pub async fn due_tenants(pool: &PgPool) -> Result<Vec<TenantId>, sqlx::Error> {
             ORDER BY e.next_attempt_at
             LIMIT 1
         ) oldest
-        WHERE t.forwarding_paused_at IS NULL
+        WHERE t.forwarding_paused_at IS NULL AND t.deleted_at IS NULL
         ORDER BY oldest.next_attempt_at
         "#
     )
@@ -336,6 +336,7 @@ pub async fn queue_depth(pool: &PgPool) -> Result<Vec<QueueDepth>, sqlx::Error> 
             SELECT count(*) AS waiting, min(created_at) AS oldest FROM events e
             WHERE e.tenant_id = t.id AND e.forward_state IN ('pending', 'retrying')
         ) q
+        WHERE t.deleted_at IS NULL
         ORDER BY t.app_key
         "#
     )

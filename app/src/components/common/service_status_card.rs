@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::ErrorPanel;
+use super::LoadError;
 use crate::api::system::{get_service_status, DatabaseState, ServiceStatus};
 
 /// Whether the database is reachable and its schema current, with a button to check again.
@@ -25,15 +25,16 @@ pub fn ServiceStatusCard() -> impl IntoView {
                     {move || if checking.get() { "Checking…" } else { "Check again" }}
                 </button>
             </div>
-            <ErrorBoundary fallback=|errors| {
-                view! { <ErrorPanel errors what="the service status" /> }
-            }>
-                <Transition fallback=StatusSkeleton set_pending=checking.write_only()>
-                    {move || Suspend::new(async move {
-                        status.await.map(|status| view! { <StatusList status /> })
-                    })}
-                </Transition>
-            </ErrorBoundary>
+            <Transition fallback=StatusSkeleton set_pending=checking.write_only()>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(status) => view! { <StatusList status /> }.into_any(),
+                        Err(error) => {
+                            view! { <LoadError error what="the service status" /> }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

@@ -87,6 +87,57 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
                 vec![("app_key", "ACME01"), ("enabled", "true")],
                 Needs::Staff,
             ),
+            ("overview", vec![], Needs::SignedIn),
+            ("tenants_activity", vec![], Needs::SignedIn),
+            (
+                "tenant_charts",
+                vec![("app_key", "ACME01")],
+                Needs::SignedIn,
+            ),
+            (
+                "tenant_events",
+                vec![("app_key", "ACME01")],
+                Needs::SignedIn,
+            ),
+            (
+                "test_new_credentials",
+                vec![
+                    ("app_key", "ACME01"),
+                    ("data_center", "DC-01"),
+                    ("data_api_key", ""),
+                ],
+                Needs::Staff,
+            ),
+            (
+                "test_tenant_credentials",
+                vec![("app_key", "ACME01")],
+                Needs::Staff,
+            ),
+            (
+                "send_test_report",
+                vec![("app_key", "ACME01")],
+                Needs::Staff,
+            ),
+            (
+                "rotate_callback_credentials",
+                vec![("app_key", "ACME01")],
+                Needs::Staff,
+            ),
+            (
+                "set_hmac_signing",
+                vec![("app_key", "ACME01"), ("on", "false")],
+                Needs::Staff,
+            ),
+            (
+                "replace_data_api_key",
+                vec![("app_key", "ACME01"), ("data_api_key", " ")],
+                Needs::Staff,
+            ),
+            (
+                "delete_tenant",
+                vec![("app_key", "ACME01"), ("confirmation", "not it")],
+                Needs::Staff,
+            ),
             ("list_users", vec![], Needs::Admin),
             ("tenant_choices", vec![], Needs::Admin),
             (
@@ -146,7 +197,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
         };
         assert_eq!(metrics, expected, "{who:?} /metrics");
     }
-    assert_eq!(seen.len(), 4 * 13);
+    assert_eq!(seen.len(), 4 * 24);
 }
 
 #[sqlx::test(migrations = false)]

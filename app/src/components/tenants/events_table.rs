@@ -1,0 +1,110 @@
+use leptos::prelude::*;
+
+use crate::api::events::EventSummary;
+use crate::components::common::{DataTable, LoadError};
+
+/// A tenant's newest events, as the page loads them (again after each test report).
+pub type EventsResource = Resource<Result<Vec<EventSummary>, ServerFnError>>;
+
+/// The events of `events`; rows of the batch `highlight` stand out (the self-check's).
+#[component]
+pub fn EventsTable(
+    events: EventsResource,
+    #[prop(into, optional)] highlight: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| {
+            view! { <p class="skeleton-block" aria-busy="true"></p> }
+        }>
+            {move || Suspend::new(async move {
+                match events.await {
+                    Ok(events) => view! { <Rows events highlight /> }.into_any(),
+                    Err(error) => view! { <LoadError error what="the events" /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Rows(events: Vec<EventSummary>, highlight: Signal<Option<String>>) -> impl IntoView {
+    if events.is_empty() {
+        return view! {
+            <p class="empty-note">
+                "No events yet. Once Sinch calls the callback URL, each report's event shows here."
+            </p>
+        }
+        .into_any();
+    }
+    let rows = events
+        .into_iter()
+        .map(|event| {
+            let batch = event.batch_id.clone();
+            let batch_attr = event.batch_id.clone();
+            let class = move || {
+                (highlight.get().as_deref() == Some(batch.as_str())).then_some("row--highlight")
+            };
+            let (kind_class, kind_label) = kind_chip(&event.kind);
+            let (state_class, state_label) = state_chip(&event.forward_state);
+            let phone = if event.phone.is_empty() {
+                "batch summary".to_owned()
+            } else {
+                event.phone
+            };
+            view! {
+                <tr class=class data-batch=batch_attr>
+                    <td>
+                        <time datetime=event.at.iso title=event.at.exact>
+                            {event.at.relative}
+                        </time>
+                    </td>
+                    <td class="mono">{event.uid}</td>
+                    <td class="mono">{phone}</td>
+                    <td>
+                        <span class=format!("chip {kind_class}")>{kind_label}</span>
+                    </td>
+                    <td>{format!("{} ({})", event.sinch_status, event.sinch_code)}</td>
+                    <td>{event.category.unwrap_or_default()}</td>
+                    <td class="mono">{event.batch_id}</td>
+                    <td>
+                        <span class=format!("chip {state_class}") title=event.last_error>
+                            {state_label}
+                        </span>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <DataTable columns=&[
+            "Time",
+            "uid",
+            "Phone",
+            "Event",
+            "Sinch status",
+            "Category",
+            "Batch",
+            "Forwarding",
+        ]>{rows}</DataTable>
+    }
+    .into_any()
+}
+
+/// The event chip's colour class and label (ui.md's fixed colours).
+pub fn kind_chip(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "sent" => ("chip--sent", "SMS Sent"),
+        "delivered" => ("chip--delivered", "SMS Delivered"),
+        _ => ("chip--failed", "SMS Delivery Failed"),
+    }
+}
+
+pub fn state_chip(state: &str) -> (&'static str, &'static str) {
+    match state {
+        "forwarded" => ("chip--delivered", "Forwarded"),
+        "retrying" => ("chip--retrying", "Retrying"),
+        "dead" => ("chip--dead", "Dead letter"),
+        "suppressed" => ("chip--outline", "Not forwarded"),
+        _ => ("chip--pending", "Pending"),
+    }
+}

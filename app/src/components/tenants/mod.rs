@@ -1,0 +1,21 @@
+//! Pieces of the tenant pages.
+
+mod actions;
+mod activity_tab;
+mod credentials;
+mod events_table;
+mod probe_answer;
+mod register_form;
+mod self_check;
+mod settings_tab;
+mod setup_tab;
+
+pub use actions::TenantActions;
+pub use activity_tab::{ActivityTab, ChartsResource};
+pub use credentials::Credentials;
+pub use events_table::{kind_chip, state_chip, EventsResource, EventsTable};
+pub use probe_answer::ProbeAnswer;
+pub use register_form::RegisterForm;
+pub use self_check::SelfCheck;
+pub use settings_tab::SettingsTab;
+pub use setup_tab::SetupTab;

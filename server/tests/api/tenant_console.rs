@@ -1,0 +1,370 @@
+//! The console's tenant work, through its server functions: the overview's numbers and
+//! "needs attention", the self-checks against MoEngage and the callback URL, rotating
+//! credentials, replacing the Data API key, and deleting a tenant.
+
+use domain::access::Role;
+use reqwest::StatusCode;
+use serde_json::Value;
+use server::sim::moengage::Running;
+use server::workers::forwarding::ForwardingSettings;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::{eventually, moengage_simulator, TestApp, Visitor};
+
+/// The Data API key `TestApp::tenant` registers.
+const API_KEY: &str = "moe-test-key-1234";
+
+fn report(batch: &str, status: &str, client_reference: &str) -> String {
+    serde_json::json!({
+        "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": "+447700900001",
+        "code": 0, "status": status, "at": "2026-11-27T10:00:00Z",
+        "client_reference": client_reference,
+    })
+    .to_string()
+}
+
+async fn json(visitor: &Visitor, endpoint: &str, args: &[(&str, &str)]) -> Value {
+    let response = visitor.call(endpoint, args).await;
+    let status = response.status();
+    let body = response.text().await.expect("a body");
+    assert_eq!(status, StatusCode::OK, "{endpoint}: {body}");
+    serde_json::from_str(&body).expect("JSON")
+}
+
+async fn forwarding_to(db: PgConnectOptions, sim: &Running) -> TestApp {
+    let settings = ForwardingSettings {
+        base_url: Some(sim.base_url()),
+        poll: std::time::Duration::from_millis(20),
+        ..ForwardingSettings::default()
+    };
+    TestApp::spawn_forwarding(db, settings).await
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_overview_counts_the_day_and_points_at_what_needs_attention(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let beta = app.tenant("BETA02", false).await;
+    let delivered = report("b-1", "Delivered", "$uid=42$cat=otp");
+    assert_eq!(app.post_report(&acme, &delivered).await.status(), 200);
+    let no_uid = report("b-2", "Delivered", "$cat=otp");
+    assert_eq!(app.post_report(&acme, &no_uid).await.status(), 200);
+    // Sinch already calls BETA02, whose integration is still off.
+    assert_eq!(app.post_report(&beta, &delivered).await.status(), 403);
+
+    let admin = app.admin().await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut overview = json(&admin, "overview", &[]).await;
+    while overview["day"]["received"] != 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never rolled up: {overview}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        overview = json(&admin, "overview", &[]).await;
+    }
+    assert_eq!(overview["tenants"], 2);
+    assert_eq!(overview["day"]["rejected"], 1, "{overview}");
+    assert_eq!(overview["day"]["delivered"], 1, "{overview}");
+    assert_eq!(
+        overview["backlog"], 1,
+        "nothing forwards in this app: {overview}"
+    );
+    let hours = overview["hours"].as_array().expect("hours");
+    assert_eq!(hours.len(), 24, "one bar per hour of the day");
+    assert_eq!(hours.last().expect("this hour")["delivered"], 1);
+    let attention = overview["attention"].to_string();
+    assert!(
+        attention.contains("Sinch is calling but the integration is disabled (1 call waiting"),
+        "{attention}"
+    );
+    assert!(
+        attention.contains("/tenants/BETA02?tab=settings"),
+        "{attention}"
+    );
+
+    // ACME01's charts: the delivered message, in its category.
+    let charts = json(&admin, "tenant_charts", &[("app_key", "ACME01")]).await;
+    assert_eq!(charts["day"].as_array().map(Vec::len), Some(24));
+    assert_eq!(charts["week"].as_array().map(Vec::len), Some(168));
+    assert_eq!(
+        charts["categories"],
+        serde_json::json!([{ "category": "otp", "sent": 0, "delivered": 1, "failed": 0 }])
+    );
+
+    // A viewer of ACME01 sees ACME01's numbers only, and nothing about BETA02.
+    let viewer = app.signed_in(Role::Viewer, &["ACME01"]).await;
+    let theirs = json(&viewer, "overview", &[]).await;
+    assert_eq!(theirs["tenants"], 1);
+    assert_eq!(theirs["day"]["received"], 2);
+    assert!(!theirs.to_string().contains("BETA02"), "{theirs}");
+
+    // The tenants list says the same per tenant, and shows BETA02's waiting traffic.
+    let rows = json(&admin, "tenants_activity", &[]).await;
+    let beta_row = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|row| row["app_key"] == "BETA02")
+        .expect("BETA02 is listed")
+        .clone();
+    assert_eq!(beta_row["waiting_calls"], 1, "{beta_row}");
+    // Enabling it starts the count of refused calls again.
+    admin
+        .call(
+            "set_integration",
+            &[("app_key", "BETA02"), ("enabled", "true")],
+        )
+        .await;
+    let after = json(&admin, "overview", &[]).await;
+    assert!(
+        !after["attention"]
+            .to_string()
+            .contains("integration is disabled"),
+        "{after}"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn credentials_are_tried_against_moengage_before_and_after_registering(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = moengage_simulator(&["ACME01:moe-test-key-1234", "NEW001:good-key"], 500).await;
+    let app = forwarding_to(db, &sim).await;
+    app.tenant("ACME01", true).await;
+    let support = app.signed_in(Role::Support, &[]).await;
+
+    let good = [
+        ("app_key", "NEW001"),
+        ("data_center", "DC-02"),
+        ("data_api_key", "good-key"),
+    ];
+    let answer = json(&support, "test_new_credentials", &good).await;
+    assert_eq!(answer["Ok"]["ok"], true, "{answer}");
+    let bad = [
+        ("app_key", "NEW001"),
+        ("data_center", "DC-02"),
+        ("data_api_key", "wrong-key"),
+    ];
+    let answer = json(&support, "test_new_credentials", &bad).await;
+    assert_eq!(answer["Ok"]["ok"], false, "{answer}");
+    assert!(
+        answer["Ok"]["message"].to_string().contains("401"),
+        "{answer}"
+    );
+    let malformed = [
+        ("app_key", "no spaces allowed"),
+        ("data_center", "DC-09"),
+        ("data_api_key", ""),
+    ];
+    let answer = json(&support, "test_new_credentials", &malformed).await;
+    let fields: Vec<&str> = answer["Err"]
+        .as_array()
+        .expect("field errors")
+        .iter()
+        .filter_map(|pair| pair[0].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        ["app_key", "data_center", "data_api_key"],
+        "{answer}"
+    );
+
+    let stored = json(
+        &support,
+        "test_tenant_credentials",
+        &[("app_key", "ACME01")],
+    )
+    .await;
+    assert_eq!(stored["ok"], true, "{stored}");
+    assert!(
+        sim.simulator.received().is_empty(),
+        "checking credentials stores no event"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_test_report_travels_the_whole_path_to_moengage(_: PgPoolOptions, db: PgConnectOptions) {
+    let sim = moengage_simulator(&["ACME01:moe-test-key-1234"], 500).await;
+    let app = forwarding_to(db, &sim).await;
+    app.tenant("ACME01", false).await;
+    let admin = app.admin().await;
+
+    let refused = json(&admin, "send_test_report", &[("app_key", "ACME01")]).await;
+    assert_eq!(refused["ok"], false);
+    assert!(refused["message"].to_string().contains("403"), "{refused}");
+
+    admin
+        .call(
+            "set_integration",
+            &[("app_key", "ACME01"), ("enabled", "true")],
+        )
+        .await;
+    let sent = json(&admin, "send_test_report", &[("app_key", "ACME01")]).await;
+    assert_eq!(sent["ok"], true, "{sent}");
+    let batch = sent["batch_id"].as_str().expect("a batch id").to_owned();
+    let events = json(&admin, "tenant_events", &[("app_key", "ACME01")]).await;
+    let event = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|event| event["batch_id"] == batch.as_str())
+        .expect("the test report's event is listed")
+        .clone();
+    assert_eq!(event["uid"], "dlrhub-self-check");
+    assert_eq!(event["kind"], "delivered");
+    eventually("MoEngage receives the self-check's event", || async {
+        sim.simulator
+            .received()
+            .iter()
+            .any(|r| r.customer_id == "dlrhub-self-check" && r.action == "SMS Delivered")
+    })
+    .await;
+    // The overview counts it as received and, once the attempt is recorded, forwarded.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let overview = json(&admin, "overview", &[]).await;
+        if overview["day"]["received"] == 1 && overview["day"]["forwarded"] == 1 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{overview}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn rotated_credentials_lock_out_the_old_callback_url(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let old = app.tenant("ACME01", true).await;
+    let support = app.signed_in(Role::Support, &[]).await;
+
+    let url = json(
+        &support,
+        "rotate_callback_credentials",
+        &[("app_key", "ACME01")],
+    )
+    .await;
+    let url = url::Url::parse(url.as_str().expect("the new URL")).expect("a URL");
+    assert_ne!(url.password(), Some(old.password.as_str()));
+    let body = report("b-1", "Delivered", "$uid=42");
+    assert_eq!(app.post_report(&old, &body).await.status(), 401);
+    let answer = app
+        .webhook("ACME01")
+        .basic_auth(url.username(), url.password())
+        .body(body.clone())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(answer.status(), 200, "the new URL's credentials work");
+
+    let secret = json(
+        &support,
+        "set_hmac_signing",
+        &[("app_key", "ACME01"), ("on", "true")],
+    )
+    .await;
+    assert!(secret.as_str().is_some_and(|s| s.len() >= 40), "{secret}");
+    let unsigned = app
+        .webhook("ACME01")
+        .basic_auth(url.username(), url.password())
+        .body(report("b-2", "Delivered", "$uid=42"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(unsigned.status(), 401, "unsigned callbacks are refused");
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE target = 'ACME01' ORDER BY id")
+            .fetch_all(&app.pool)
+            .await
+            .expect("audit entries");
+    assert_eq!(
+        actions,
+        ["callback_credentials_rotated", "hmac_secret_changed"]
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_new_data_api_key_resumes_forwarding_paused_by_a_401(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    app.tenant("ACME01", true).await;
+    app.execute(
+        "UPDATE tenants SET forwarding_paused_at = now(), forwarding_paused_reason = 'MoEngage refused the workspace''s Data API key (401)'",
+    )
+    .await;
+    let support = app.signed_in(Role::Support, &[]).await;
+    let detail = json(&support, "get_tenant", &[("app_key", "ACME01")]).await;
+    assert!(detail["forwarding"]["paused"].is_string(), "{detail}");
+
+    let empty = json(
+        &support,
+        "replace_data_api_key",
+        &[("app_key", "ACME01"), ("data_api_key", "  ")],
+    )
+    .await;
+    assert_eq!(empty["Err"][0][0], "data_api_key", "{empty}");
+    let replaced = json(
+        &support,
+        "replace_data_api_key",
+        &[("app_key", "ACME01"), ("data_api_key", "new-key-9876")],
+    )
+    .await;
+    assert_eq!(replaced["Ok"], "9876");
+    let detail = json(&support, "get_tenant", &[("app_key", "ACME01")]).await;
+    assert!(detail["forwarding"]["paused"].is_null(), "{detail}");
+    assert_eq!(detail["data_api_key_last4"], "9876");
+    assert_ne!(API_KEY, "new-key-9876");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_deleted_tenant_leaves_the_console_and_its_callbacks_answer_404(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let admin = app.admin().await;
+
+    let wrong = json(
+        &admin,
+        "delete_tenant",
+        &[("app_key", "ACME01"), ("confirmation", "acme01")],
+    )
+    .await;
+    assert_eq!(wrong["Err"][0][0], "confirmation", "{wrong}");
+    assert_eq!(
+        app.post_report(&acme, &report("b-1", "Delivered", "$uid=42"))
+            .await
+            .status(),
+        200,
+        "nothing changed yet"
+    );
+
+    let deleted = admin
+        .call(
+            "delete_tenant",
+            &[("app_key", "ACME01"), ("confirmation", "ACME01")],
+        )
+        .await;
+    assert!(deleted.status().is_success() || deleted.status().is_redirection());
+    let rows = json(&admin, "tenants_activity", &[]).await;
+    assert_eq!(rows, serde_json::json!([]));
+    let page = admin.call("get_tenant", &[("app_key", "ACME01")]).await;
+    assert_eq!(page.status(), 404);
+    let callback = app
+        .post_report(&acme, &report("b-2", "Delivered", "$uid=42"))
+        .await;
+    assert_eq!(callback.status(), 404);
+    assert_eq!(app.count("reports").await, 1, "its reports stay");
+    assert_eq!(
+        app.count("audit_log WHERE action = 'tenant_deleted' AND target = 'ACME01'")
+            .await,
+        1
+    );
+}
