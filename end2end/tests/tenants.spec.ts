@@ -140,10 +140,24 @@ test("a disabled integration makes the webhook answer 403", async ({ page, conte
   await expect(page.getByRole("row", { name: /Gatekeeper/ })).toContainText("traffic waiting (1)");
 });
 
-test("deleting a tenant asks for its workspace id", async ({ page }) => {
+test("settings check their fields, and deleting a tenant asks for its workspace id", async ({ page }) => {
   await signIn(page);
   await register(page, GONE, "Short lived");
   await page.getByRole("link", { name: "Settings" }).click();
+
+  const forwarding = page.getByRole("region", { name: "Forwarding" });
+  // The browser holds back what MoEngage would not take (the server checks it again).
+  await forwarding.getByLabel("Events per second").fill("5000");
+  await forwarding.getByRole("button", { name: "Save" }).click();
+  await expect(forwarding.locator("#rate_per_s:invalid")).toHaveCount(1);
+  await expect(forwarding.getByRole("status")).toHaveCount(0);
+  await forwarding.getByLabel("Events per second").fill("100");
+  await forwarding.getByLabel(/Bulk mode/).check();
+  await forwarding.getByRole("button", { name: "Save" }).click();
+  await expect(forwarding.getByRole("status")).toContainText("Saved");
+  await page.reload();
+  await expect(page.getByRole("region", { name: "Forwarding" }).getByLabel("Events per second")).toHaveValue("100");
+  await expect(page.getByRole("region", { name: "Forwarding" }).getByLabel(/Bulk mode/)).toBeChecked();
   await page.getByText("Delete this tenant…").click();
   const confirmation = page.getByLabel(`Type ${GONE.appKey} to confirm`);
   await confirmation.fill("E2EGON");

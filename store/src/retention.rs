@@ -11,10 +11,12 @@ pub struct Purged {
     pub messages: u64,
     pub malformed_calls: u64,
     pub refused_calls: u64,
+    /// Rows of the console's hourly counts (`hourly_traffic`, `hourly_outcomes`).
+    pub hours: u64,
 }
 
 /// Deletes reports (with their rejections), messages (with their statuses and events),
-/// malformed calls and refusal counters older than `cutoff`.
+/// malformed calls, refusal counters and hourly counts older than `cutoff`.
 #[tracing::instrument(skip(pool))]
 pub async fn purge_older_than(
     pool: &PgPool,
@@ -36,6 +38,7 @@ pub async fn purge_older_than(
         .execute(pool)
         .await?
         .rows_affected();
+        purged.hours += delete_hours(pool, tenant, cutoff).await?;
     }
     purged.refused_calls = sqlx::query!("DELETE FROM refused_calls WHERE last_at < $1", cutoff)
         .execute(pool)
@@ -100,4 +103,29 @@ async fn delete_messages(
     .await?
     .rows_affected();
     Ok((deleted, deleted == batch.unsigned_abs()))
+}
+
+/// A tenant's hourly counts before `cutoff`: a few hundred rows at most, in one go.
+async fn delete_hours(
+    pool: &PgPool,
+    tenant: i64,
+    cutoff: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let traffic = sqlx::query!(
+        "DELETE FROM hourly_traffic WHERE tenant_id = $1 AND hour < $2",
+        tenant,
+        cutoff
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    let outcomes = sqlx::query!(
+        "DELETE FROM hourly_outcomes WHERE tenant_id = $1 AND hour < $2",
+        tenant,
+        cutoff
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(traffic + outcomes)
 }

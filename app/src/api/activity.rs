@@ -123,11 +123,22 @@ impl CategoryRate {
     }
 }
 
+/// A report whose uid could not be used, as customer success explains it to the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectionSample {
+    pub at: Moment,
+    pub reason: String,
+    pub detail: String,
+    pub client_reference: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TenantCharts {
     pub day: Vec<HourPoint>,
     pub week: Vec<HourPoint>,
     pub categories: Vec<CategoryRate>,
+    /// The latest reports rejected for their uid (at most 10).
+    pub rejections: Vec<RejectionSample>,
 }
 
 /// The tenants list's rows.
@@ -207,6 +218,9 @@ pub async fn get_tenant_charts(app_key: String) -> Result<TenantCharts, ServerFn
     let categories = store::activity::categories(&pool, tenant.id, now - chrono::Duration::days(7))
         .await
         .map_err(internal)?;
+    let rejections = store::activity::latest_rejections(&pool, tenant.id, 10)
+        .await
+        .map_err(internal)?;
     let week: Vec<HourPoint> = week.iter().map(server::hour_point).collect();
     Ok(TenantCharts {
         day: week[week.len().saturating_sub(24)..].to_vec(),
@@ -218,6 +232,15 @@ pub async fn get_tenant_charts(app_key: String) -> Result<TenantCharts, ServerFn
                 sent: c.sent,
                 delivered: c.delivered,
                 failed: c.failed,
+            })
+            .collect(),
+        rejections: rejections
+            .into_iter()
+            .map(|r| RejectionSample {
+                at: server::moment(r.received_at, now),
+                reason: r.reason,
+                detail: r.detail,
+                client_reference: r.client_reference,
             })
             .collect(),
     })

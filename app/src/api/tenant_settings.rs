@@ -100,6 +100,91 @@ pub async fn replace_data_api_key(
     Ok(Ok(replaced.moengage_api_key_last4))
 }
 
+/// Events per second MoEngage accepts per workspace (about 30,000 a minute).
+pub const MAX_RATE_PER_S: u32 = 500;
+/// More requests in flight for one tenant than this only queue up at MoEngage.
+pub const MAX_CONCURRENCY: u32 = 32;
+
+/// How the tenant's events are forwarded: rate, requests in flight, bulk mode and whether
+/// the full phone number is sent. Checkboxes send a value only when ticked.
+#[server(endpoint = "set_forwarding")]
+pub async fn set_forwarding(
+    app_key: String,
+    rate_per_s: String,
+    concurrency: String,
+    bulk: Option<String>,
+    full_recipient: Option<String>,
+) -> Result<FormResult<()>, ServerFnError> {
+    use domain::access::{Action, AuditAction};
+    use store::forwarding::{ForwardingChanges, ForwardingProfile};
+
+    use super::access::{allowed, cipher, internal, pool};
+    use super::forms::FieldErrors;
+    use super::tenants::{audit, visible};
+
+    let principal = allowed(Action::ManageTenants)?;
+    let tenant = visible(&principal, &app_key).await?;
+    let mut errors = FieldErrors::default();
+    let mut within = |field: &str, raw: &str, max: u32, what: &str| {
+        raw.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .or_else(|| {
+                errors.add(field, format!("{what}: a whole number from 1 to {max}"));
+                None
+            })
+    };
+    let rate = within(
+        "rate_per_s",
+        &rate_per_s,
+        MAX_RATE_PER_S,
+        "events per second",
+    );
+    let concurrency = within(
+        "concurrency",
+        &concurrency,
+        MAX_CONCURRENCY,
+        "requests in flight",
+    );
+    let (Some(rate), Some(concurrency)) = (rate, concurrency) else {
+        return Ok(Err(errors));
+    };
+    let (pool, cipher) = (pool()?, cipher()?);
+    let settings = |p: &ForwardingProfile| {
+        serde_json::json!({
+            "rate_per_s": p.rate_per_s,
+            "concurrency": p.concurrency,
+            "full_recipient": p.full_recipient,
+            "bulk": p.bulk,
+        })
+    };
+    let before = store::forwarding::profile(&pool, &cipher, tenant.id)
+        .await
+        .map_err(internal)?;
+    let changes = ForwardingChanges {
+        rate_per_s: Some(rate),
+        concurrency: Some(concurrency),
+        full_recipient: Some(full_recipient.is_some()),
+        bulk: Some(bulk.is_some()),
+    };
+    store::forwarding::configure(&pool, tenant.id, changes)
+        .await
+        .map_err(internal)?;
+    let after = store::forwarding::profile(&pool, &cipher, tenant.id)
+        .await
+        .map_err(internal)?;
+    audit(
+        &principal,
+        AuditAction::ForwardingChanged,
+        &tenant,
+        Some(settings(&before)),
+        Some(settings(&after)),
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
 /// Deletes the tenant softly, once its workspace id has been typed to confirm.
 #[server(endpoint = "delete_tenant")]
 pub async fn delete_tenant(

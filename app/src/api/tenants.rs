@@ -29,10 +29,11 @@ pub struct TenantDetail {
     pub forwarding: ForwardingFacts,
 }
 
-/// How the tenant's events are forwarded (changed with `dlrhub tenant forwarding`).
+/// How the tenant's events are forwarded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForwardingFacts {
     pub rate_per_s: u32,
+    pub concurrency: u32,
     pub bulk: bool,
     pub full_recipient: bool,
     /// Why forwarding is paused, when it is.
@@ -136,6 +137,7 @@ pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> 
         callback_url,
         forwarding: ForwardingFacts {
             rate_per_s: profile.rate_per_s,
+            concurrency: profile.concurrency,
             bulk: profile.bulk,
             full_recipient: profile.full_recipient,
             paused: profile.paused.then(|| {

@@ -30,7 +30,9 @@ async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
     app.execute(
         "UPDATE reports SET received_at = now() - interval '100 days' WHERE batch_id LIKE 'OLD%';
          UPDATE messages SET first_seen_at = now() - interval '100 days' WHERE batch_id = 'OLD';
-         UPDATE malformed_calls SET received_at = now() - interval '100 days';",
+         UPDATE malformed_calls SET received_at = now() - interval '100 days';
+         INSERT INTO hourly_traffic (tenant_id, hour, received)
+             SELECT id, date_trunc('hour', now() - interval '100 days', 'UTC'), 7 FROM tenants;",
     )
     .await;
 
@@ -43,6 +45,7 @@ async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
         (purged.reports, purged.messages, purged.malformed_calls),
         (2, 1, 1)
     );
+    assert_eq!(purged.hours, 1, "the old hour's counts go too");
     let left: Vec<String> = sqlx::query_scalar("SELECT batch_id FROM events")
         .fetch_all(&app.pool)
         .await

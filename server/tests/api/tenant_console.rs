@@ -94,6 +94,11 @@ async fn the_overview_counts_the_day_and_points_at_what_needs_attention(
         charts["categories"],
         serde_json::json!([{ "category": "otp", "sent": 0, "delivered": 1, "failed": 0 }])
     );
+    // And what was rejected, with the client_reference to show the customer.
+    let rejected = &charts["rejections"];
+    assert_eq!(rejected.as_array().map(Vec::len), Some(1), "{rejected}");
+    assert_eq!(rejected[0]["reason"], "missing_uid");
+    assert_eq!(rejected[0]["client_reference"], "$cat=otp");
 
     // A viewer of ACME01 sees ACME01's numbers only, and nothing about BETA02.
     let viewer = app.signed_in(Role::Viewer, &["ACME01"]).await;
@@ -320,6 +325,60 @@ async fn a_new_data_api_key_resumes_forwarding_paused_by_a_401(
     assert!(detail["forwarding"]["paused"].is_null(), "{detail}");
     assert_eq!(detail["data_api_key_last4"], "9876");
     assert_ne!(API_KEY, "new-key-9876");
+}
+
+#[sqlx::test(migrations = false)]
+async fn forwarding_options_are_checked_saved_and_audited(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    app.tenant("ACME01", true).await;
+    let support = app.signed_in(Role::Support, &[]).await;
+
+    let wrong = json(
+        &support,
+        "set_forwarding",
+        &[
+            ("app_key", "ACME01"),
+            ("rate_per_s", "900"),
+            ("concurrency", "none"),
+        ],
+    )
+    .await;
+    let fields: Vec<&str> = wrong["Err"]
+        .as_array()
+        .expect("field errors")
+        .iter()
+        .filter_map(|pair| pair[0].as_str())
+        .collect();
+    assert_eq!(fields, ["rate_per_s", "concurrency"], "{wrong}");
+
+    // Ticked checkboxes send a value; unticked ones send nothing.
+    let saved = json(
+        &support,
+        "set_forwarding",
+        &[
+            ("app_key", "ACME01"),
+            ("rate_per_s", "120"),
+            ("concurrency", "2"),
+            ("bulk", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(saved, serde_json::json!({ "Ok": null }));
+    let detail = json(&support, "get_tenant", &[("app_key", "ACME01")]).await;
+    assert_eq!(
+        detail["forwarding"],
+        serde_json::json!({
+            "rate_per_s": 120, "concurrency": 2, "bulk": true, "full_recipient": false,
+            "paused": null
+        })
+    );
+    let change: Value = sqlx::query_scalar(
+        "SELECT after FROM audit_log WHERE action = 'forwarding_changed' AND target = 'ACME01'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("audited");
+    assert_eq!(change["rate_per_s"], 120, "{change}");
 }
 
 #[sqlx::test(migrations = false)]

@@ -188,6 +188,37 @@ pub async fn categories(
     .await
 }
 
+/// A report stored but not forwarded because its uid cannot be used.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub received_at: DateTime<Utc>,
+    /// `missing_uid`, `refused_uid` or `uid_too_long`.
+    pub reason: String,
+    pub detail: String,
+    pub client_reference: Option<String>,
+}
+
+/// A tenant's latest rejections, newest first: what to tell the customer to fix.
+pub async fn latest_rejections(
+    pool: &PgPool,
+    tenant: TenantId,
+    limit: i64,
+) -> Result<Vec<Rejection>, sqlx::Error> {
+    sqlx::query_as!(
+        Rejection,
+        r#"
+        SELECT received_at, reason, detail, client_reference FROM rejections
+        WHERE tenant_id = $1
+        ORDER BY received_at DESC
+        LIMIT $2
+        "#,
+        tenant.0,
+        limit,
+    )
+    .fetch_all(pool)
+    .await
+}
+
 /// Workspace ids Sinch calls that no tenant has: usually a tenant not registered yet, or
 /// a typo in the callback URL.
 #[derive(Debug, Clone)]

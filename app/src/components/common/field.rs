@@ -19,3 +19,30 @@ pub fn FieldError(
         </Show>
     }
 }
+
+/// A whole-number input from 1 to `max` with its label and its error.
+#[component]
+pub fn NumberField(
+    field: &'static str,
+    label: &'static str,
+    value: u32,
+    max: u32,
+    #[prop(into)] errors: Signal<Option<FieldErrors>>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=field>{label}</label>
+            <input
+                id=field
+                name=field
+                type="number"
+                min="1"
+                max=max
+                required
+                value=value
+                aria-describedby=format!("{field}-error")
+            />
+            <FieldError errors field />
+        </div>
+    }
+}

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::self_checks::{SendTestReport, TestTenantCredentials};
 use crate::api::tenant_settings::{
-    DeleteTenant, ReplaceDataApiKey, RotateCallbackCredentials, SetHmacSigning,
+    DeleteTenant, ReplaceDataApiKey, RotateCallbackCredentials, SetForwarding, SetHmacSigning,
 };
 use crate::api::tenants::SetIntegration;
 
@@ -15,6 +15,7 @@ pub struct TenantActions {
     pub rotate: ServerAction<RotateCallbackCredentials>,
     pub hmac: ServerAction<SetHmacSigning>,
     pub replace_key: ServerAction<ReplaceDataApiKey>,
+    pub forwarding: ServerAction<SetForwarding>,
     pub test_key: ServerAction<TestTenantCredentials>,
     pub send_report: ServerAction<SendTestReport>,
     pub delete: ServerAction<DeleteTenant>,
@@ -27,6 +28,7 @@ impl TenantActions {
             rotate: ServerAction::new(),
             hmac: ServerAction::new(),
             replace_key: ServerAction::new(),
+            forwarding: ServerAction::new(),
             test_key: ServerAction::new(),
             send_report: ServerAction::new(),
             delete: ServerAction::new(),
@@ -39,6 +41,7 @@ impl TenantActions {
             + self.rotate.version().get()
             + self.hmac.version().get()
             + self.replace_key.version().get()
+            + self.forwarding.version().get()
     }
 }
 

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 
-use crate::api::activity::TenantCharts;
+use crate::api::activity::{RejectionSample, TenantCharts};
 use crate::components::charts::{CategoryRates, OutcomeBars};
-use crate::components::common::LoadError;
+use crate::components::common::{DataTable, LoadError};
 use crate::components::tenants::{EventsResource, EventsTable};
 
 /// A tenant's charts, loaded by the page only when this tab is open.
@@ -59,5 +59,61 @@ fn Charts(charts: TenantCharts) -> impl IntoView {
             </h2>
             <CategoryRates categories=charts.categories />
         </section>
+        <Rejections rejections=charts.rejections />
+    }
+}
+
+/// The latest reports rejected for their uid, with the client_reference that caused it.
+#[component]
+fn Rejections(rejections: Vec<RejectionSample>) -> impl IntoView {
+    let body = if rejections.is_empty() {
+        view! { <p class="empty-note">"No report has been rejected for its uid."</p> }.into_any()
+    } else {
+        let rows = rejections
+            .into_iter()
+            .map(|rejection| {
+                view! {
+                    <tr>
+                        <td>
+                            <time datetime=rejection.at.iso title=rejection.at.exact>
+                                {rejection.at.relative}
+                            </time>
+                        </td>
+                        <td>
+                            <span class="chip chip--rejected">
+                                {reason_label(&rejection.reason)}
+                            </span>
+                        </td>
+                        <td>{rejection.detail}</td>
+                        <td class="mono">
+                            {rejection.client_reference.unwrap_or_else(|| "(none)".to_owned())}
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! { <DataTable columns=&["Time", "Reason", "Why", "client_reference"]>{rows}</DataTable> }
+            .into_any()
+    };
+    view! {
+        <section class="panel" aria-labelledby="rejections-title">
+            <h2 class="panel__title" id="rejections-title">
+                "Reports without a usable uid"
+            </h2>
+            <p class="panel__lede">
+                "Stored, never forwarded. Each batch must carry "
+                <code>"$uid=<MoEngage customer_id>"</code>
+                " in its client_reference, with a real customer id (not \"unknown\", \"0\" or empty)."
+            </p>
+            {body}
+        </section>
+    }
+}
+
+fn reason_label(reason: &str) -> &'static str {
+    match reason {
+        "missing_uid" => "Missing uid",
+        "refused_uid" => "Refused id",
+        _ => "uid too long",
     }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use crate::api::tenant_settings::DeleteTenant;
 use crate::api::tenants::{SetIntegration, TenantDetail};
 use crate::components::common::FieldError;
-use crate::components::tenants::{ProbeAnswer, TenantActions};
+use crate::components::tenants::{ForwardingPanel, ProbeAnswer, TenantActions};
 use crate::signed_in::signed_in;
 
 /// The integration switch, MoEngage credentials, forwarding options and deletion.
@@ -54,27 +54,10 @@ pub fn SettingsTab(detail: TenantDetail, actions: TenantActions) -> impl IntoVie
                 <dd>{detail.summary.data_center.clone()}</dd>
                 <dt>"Data API key"</dt>
                 <dd class="mono">{format!("…{}", detail.data_api_key_last4)}</dd>
-                <dt>"Rate"</dt>
-                <dd>{format!("{} events/s", forwarding.rate_per_s)}</dd>
-                <dt>"Mode"</dt>
-                <dd>
-                    {if forwarding.bulk {
-                        "bulk (/v1/transition)"
-                    } else {
-                        "one request per event (/v1/event)"
-                    }}
-                </dd>
-                <dt>"Phone numbers"</dt>
-                <dd>
-                    {if forwarding.full_recipient {
-                        "sent in full"
-                    } else {
-                        "only the last digits are sent"
-                    }}
-                </dd>
             </dl>
             {may_manage.then(|| view! { <ApiKeyForms app_key=app_key.clone() actions /> })}
         </section>
+        <ForwardingPanel app_key=app_key.clone() forwarding may_manage save=actions.forwarding />
         {may_manage
             .then(|| view! { <DeleteTenantForm app_key=app_key.clone() delete=actions.delete /> })}
     }

@@ -134,6 +134,15 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
                 Needs::Staff,
             ),
             (
+                "set_forwarding",
+                vec![
+                    ("app_key", "ACME01"),
+                    ("rate_per_s", "0"),
+                    ("concurrency", "4"),
+                ],
+                Needs::Staff,
+            ),
+            (
                 "delete_tenant",
                 vec![("app_key", "ACME01"), ("confirmation", "not it")],
                 Needs::Staff,
@@ -197,7 +206,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
         };
         assert_eq!(metrics, expected, "{who:?} /metrics");
     }
-    assert_eq!(seen.len(), 4 * 24);
+    assert_eq!(seen.len(), 4 * 25);
 }
 
 #[sqlx::test(migrations = false)]
