@@ -63,6 +63,9 @@ pub enum Command {
     /// Manage the people who may use the console.
     #[command(subcommand, after_help = CONFIGURATION_HELP)]
     User(UserCommand),
+    /// Tools for development and benchmarks: synthetic history, timings.
+    #[command(subcommand, after_help = CONFIGURATION_HELP)]
+    Dev(DevCommand),
     /// Re-encrypt every stored secret under DLRHUB_MASTER_KEY, the last step of a master key
     /// rotation: secrets sealed under a key in DLRHUB_PREVIOUS_MASTER_KEYS are opened with it
     /// and sealed again. All or nothing; running it twice is harmless.
@@ -170,6 +173,29 @@ pub enum EventsCommand {
         /// Dead letters created before this time (RFC 3339).
         #[arg(long)]
         to: Option<chrono::DateTime<chrono::Utc>>,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum DevCommand {
+    /// Write synthetic delivery history straight into the database: tenants SEED01, SEED02,
+    /// ... (registered if missing, integration on) and their reports, messages, events and
+    /// forwarding attempts, spread over the last --days days.
+    Seed {
+        /// Reports in all, shared evenly between the tenants.
+        #[arg(long, default_value_t = 100_000)]
+        events: i64,
+        #[arg(long, default_value_t = 4)]
+        tenants: u32,
+        #[arg(long, default_value_t = 7)]
+        days: i32,
+    },
+    /// Time what the console's overview and tenant pages cost: the roll-up rebuilt from
+    /// scratch (it clears the hourly counts first), a steady pass, then the pages' queries,
+    /// --runs times each.
+    BenchActivity {
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
     },
 }
 

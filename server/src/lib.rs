@@ -31,6 +31,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tenant(command) => commands::tenant::run(command).await,
         Command::Events(command) => commands::events::run(command).await,
         Command::User(command) => commands::user::run(command).await,
+        Command::Dev(command) => commands::dev::run(command).await,
         Command::ResealSecrets => commands::secrets::reseal().await,
         Command::Sim(cli::SimCommand::Sinch(args)) => sim::sinch::run(args).await,
         Command::Sim(cli::SimCommand::Moengage(args)) => sim::moengage::run(args).await,

@@ -16,6 +16,7 @@ mod pool;
 pub mod retention;
 mod schema;
 pub mod secrets;
+pub mod seed;
 pub mod sessions;
 pub mod tenant_cache;
 pub mod tenants;

@@ -1,3 +1,4 @@
+pub mod dev;
 pub mod events;
 pub mod migrate;
 pub mod secrets;

@@ -8,4 +8,4 @@
 pub mod moengage;
 pub mod sinch;
 pub(crate) mod sinch_traffic;
-mod stats;
+pub(crate) mod stats;

@@ -427,3 +427,42 @@ async fn a_deleted_tenant_leaves_the_console_and_its_callbacks_answer_404(
         1
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn seeded_history_is_rolled_up_hour_by_hour(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    app.tenant("SEED01", true).await;
+    let tenant: i64 = sqlx::query_scalar("SELECT id FROM tenants")
+        .fetch_one(&app.pool)
+        .await
+        .expect("the tenant");
+    let tenant = store::tenants::TenantId(tenant);
+    store::seed::reports(&app.pool, tenant, 0, 300, 2)
+        .await
+        .expect("seeds");
+    store::seed::reports(&app.pool, tenant, 300, 100, 2)
+        .await
+        .expect("adds");
+    assert_eq!(app.count("reports").await, 400);
+    assert_eq!(app.count("rejections").await, 4, "1 in 100 has no uid");
+    assert_eq!(app.count("events").await, 396);
+
+    // Two days of history take one pass of the roll-up (it catches up 48 hours at a time)
+    // and maybe one more for the current hour; the worker runs every 200 ms here.
+    let sums = || async {
+        sqlx::query_as::<_, (i64, i64, i64)>(
+            "SELECT (SELECT coalesce(sum(received), 0)::bigint FROM hourly_traffic),
+                    (SELECT coalesce(sum(rejected), 0)::bigint FROM hourly_traffic),
+                    (SELECT coalesce(sum(sent + delivered + failed), 0)::bigint FROM hourly_outcomes)",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .expect("sums")
+    };
+    eventually("every seeded report is counted in its hour", || async {
+        sums().await == (400, 4, 396)
+    })
+    .await;
+    let hours: i64 = app.count("hourly_traffic WHERE received > 0").await;
+    assert!(hours >= 48, "spread over two days, not one hour: {hours}");
+}
