@@ -43,8 +43,9 @@ impl HttpProbes {
             || workspace.data_center.api_base_url(),
             |url| url.as_str().trim_end_matches('/').to_owned(),
         );
-        // An event without a user: MoEngage checks the credentials first, then refuses
-        // the body with a 400, so a good key stores nothing.
+        // An event without a user, so that a good key stores nothing: a 401 refuses the
+        // credentials, a 400 refuses only the body (assuming MoEngage checks credentials
+        // first, as its simulator does; see the README).
         let answer = self
             .client
             .post(format!("{base}/v1/event/{}", workspace.app_key))

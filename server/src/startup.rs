@@ -63,6 +63,7 @@ pub struct Application {
     local_addr: SocketAddr,
     pool: PgPool,
     router: Router,
+    public_url: Url,
     events_enqueued: EventsEnqueued,
 }
 
@@ -90,7 +91,7 @@ impl Application {
                 public_url.clone(),
                 settings.cipher(),
             ),
-            public_url,
+            public_url: public_url.clone(),
             ingest: IngestWriter::start(
                 pool.clone(),
                 WriterSettings::default(),
@@ -111,6 +112,7 @@ impl Application {
             local_addr,
             pool,
             router,
+            public_url,
             events_enqueued,
         })
     }
@@ -127,6 +129,11 @@ impl Application {
     /// Rung when the webhook has enqueued events: wakes this process's forwarding workers.
     pub fn events_enqueued(&self) -> EventsEnqueued {
         self.events_enqueued.clone()
+    }
+
+    /// The base of the URLs handed out (the configured one, with the bound port for 0).
+    pub fn public_url(&self) -> &Url {
+        &self.public_url
     }
 
     pub fn port(&self) -> u16 {

@@ -220,31 +220,6 @@ pub async fn list(pool: &PgPool) -> Result<Vec<Tenant>, sqlx::Error> {
     .collect()
 }
 
-/// The tenants among `only` (every tenant when None), by name: what a user whose scope is
-/// `only` may see. Scoping here, in the query, keeps it from being forgotten by a caller.
-pub async fn list_visible(
-    pool: &PgPool,
-    only: Option<&[TenantId]>,
-) -> Result<Vec<Tenant>, sqlx::Error> {
-    let only: Option<Vec<i64>> = only.map(|ids| ids.iter().map(|id| id.0).collect());
-    sqlx::query_as!(
-        TenantRow,
-        r#"
-        SELECT id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
-               integration_changed_by, integration_changed_at, callback_username,
-               callback_password_encrypted, hmac_secret_encrypted, created_at
-        FROM tenants WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR id = ANY($1))
-        ORDER BY name, app_key
-        "#,
-        only.as_deref(),
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(Tenant::try_from)
-    .collect()
-}
-
 /// Enables or disables the Sinch integration, recording who did it and when.
 #[tracing::instrument(skip_all, fields(%app_key, enabled))]
 pub async fn set_integration(

@@ -1,5 +1,6 @@
-//! Tenants as the console shows them: the list and one tenant's page, within the user's
-//! tenant scope, and the changes support and admins make (register, enable, disable).
+//! One tenant as the console shows it, within the user's tenant scope, and the changes
+//! support and admins make (register, enable, disable). The list with its numbers is in
+//! `activity`.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -91,16 +92,6 @@ pub(crate) async fn audit(
     store::audit::record(&pool()?, &entry)
         .await
         .map_err(internal)
-}
-
-#[server(endpoint = "list_tenants")]
-pub async fn list_tenants() -> Result<Vec<TenantSummary>, ServerFnError> {
-    use super::access::{allowed, internal, pool};
-    let principal = allowed(domain::access::Action::ViewEvents)?;
-    let tenants = store::tenants::list_visible(&pool()?, principal.visible_tenants())
-        .await
-        .map_err(internal)?;
-    Ok(tenants.iter().map(summary).collect())
 }
 
 #[server(endpoint = "get_tenant")]

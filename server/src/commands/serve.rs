@@ -15,7 +15,7 @@ pub async fn run() -> anyhow::Result<()> {
     first_run(&application, &settings).await?;
     tracing::info!(
         address = %application.local_addr(),
-        public_url = %settings.public_url,
+        public_url = %application.public_url(),
         "dlrhub is listening"
     );
 
@@ -61,7 +61,7 @@ async fn first_run(application: &Application, settings: &Settings) -> anyhow::Re
     if let Some(password) = created {
         eprintln!(
             "\n  dlrhub has no users yet, so it created an admin:\n\n    email:    {email}\n    password: {password}\n\n  This password is shown only once. Sign in at {} and change it (Account page).\n  Lost it? `dlrhub user reset-password {email}`.\n",
-            settings.public_url
+            application.public_url()
         );
     }
     Ok(())

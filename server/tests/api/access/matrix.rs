@@ -70,7 +70,6 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
                 ],
                 Needs::SignedIn,
             ),
-            ("list_tenants", vec![], Needs::SignedIn),
             ("get_tenant", vec![("app_key", "ACME01")], Needs::SignedIn),
             (
                 "register_tenant",
@@ -206,7 +205,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
         };
         assert_eq!(metrics, expected, "{who:?} /metrics");
     }
-    assert_eq!(seen.len(), 4 * 25);
+    assert_eq!(seen.len(), 4 * 24);
 }
 
 #[sqlx::test(migrations = false)]

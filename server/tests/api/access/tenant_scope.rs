@@ -21,7 +21,7 @@ async fn a_viewer_sees_only_the_tenants_assigned_to_them(_: PgPoolOptions, db: P
     let support = app.signed_in(Role::Support, &[]).await;
 
     let listed: Value = viewer
-        .call("list_tenants", &[])
+        .call("tenants_activity", &[])
         .await
         .json()
         .await
@@ -34,7 +34,7 @@ async fn a_viewer_sees_only_the_tenants_assigned_to_them(_: PgPoolOptions, db: P
         .collect();
     assert_eq!(keys, ["ACME01"]);
     let all: Value = support
-        .call("list_tenants", &[])
+        .call("tenants_activity", &[])
         .await
         .json()
         .await
