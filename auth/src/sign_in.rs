@@ -36,6 +36,11 @@ pub enum SignInError {
     Database(#[from] sqlx::Error),
 }
 
+/// The throttle's key for an account, by its (lower-cased) email.
+pub(crate) fn account_key(email: &str) -> String {
+    format!("account:{email}")
+}
+
 /// Checks the attempt and, when it is right, starts a signed-in session (under a new id).
 pub async fn sign_in(
     pool: &PgPool,
@@ -50,7 +55,7 @@ pub async fn sign_in(
         .chars()
         .take(Email::MAX_LEN)
         .collect();
-    let account_key = format!("account:{typed_email}");
+    let account_key = account_key(&typed_email);
     let mut keys = vec![account_key.clone()];
     let ip_key = attempt.source_ip.as_ref().map(|ip| format!("ip:{ip}"));
     keys.extend(ip_key.clone());

@@ -1,7 +1,7 @@
 //! The changes people make to users, each written in one transaction with its audit entry.
 //! The Users page, the account page and `dlrhub user ...` all go through here.
 
-use domain::access::{AuditAction, Email, NewPassword, PasswordRejection, Role};
+use domain::access::{AuditAction, Email, NewPassword, PasswordRejection, Role, ACCOUNT_THROTTLE};
 use domain::AppKey;
 use serde_json::{json, Value};
 use store::audit::{self, Actor, AuditEntry};
@@ -41,6 +41,11 @@ pub enum UserChangeError {
     NotFound,
     #[error("the current password is wrong")]
     WrongCurrentPassword,
+    /// Too many wrong current passwords: this one was not checked.
+    #[error("too many wrong passwords; try again at {retry_at}")]
+    Throttled {
+        retry_at: chrono::DateTime<chrono::Utc>,
+    },
     #[error("dlrhub needs at least one enabled admin: add another admin first")]
     LastAdmin,
     #[error(transparent)]
@@ -189,12 +194,22 @@ pub async fn change_own_password(
         .await?
         .ok_or(UserChangeError::NotFound)?;
     let checked = NewPassword::parse(new, &principal.email)?;
+    // The same throttle as signing in to this account: a stolen session must not be a way
+    // to guess the password at full speed.
+    let account_key = crate::sign_in::account_key(principal.email.as_str());
+    if let Some(retry_at) =
+        store::login_throttle::blocked_until(pool, std::slice::from_ref(&account_key)).await?
+    {
+        return Err(UserChangeError::Throttled { retry_at });
+    }
     if !passwords
         .verify(current, Some(&credentials.password_hash))
         .await?
     {
+        store::login_throttle::record_failure(pool, &account_key, &ACCOUNT_THROTTLE).await?;
         return Err(UserChangeError::WrongCurrentPassword);
     }
+    store::login_throttle::clear(pool, &account_key).await?;
     let hash = passwords.hash(&checked).await?;
     let mut tx = pool.begin().await?;
     let epoch = stored::set_password(&mut *tx, principal.id, &hash)

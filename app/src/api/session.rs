@@ -58,6 +58,13 @@ pub async fn change_password(
             "current_password",
             "this is not your current password",
         ))),
+        Err(UserChangeError::Throttled { retry_at }) => {
+            let seconds = (retry_at - chrono::Utc::now()).num_seconds().max(1);
+            Ok(Err(FieldErrors::one(
+                "current_password",
+                format!("too many wrong passwords: try again in {seconds} seconds"),
+            )))
+        }
         Err(UserChangeError::Password(rejection)) => {
             Ok(Err(FieldErrors::one("new_password", rejection)))
         }

@@ -171,6 +171,57 @@ async fn password_changes_follow_the_policy(_: PgPoolOptions, db: PgConnectOptio
 }
 
 #[sqlx::test(migrations = false)]
+async fn guessing_the_current_password_is_throttled_like_signing_in(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(Role::Viewer, &[]).await;
+    let change = |current: &'static str| {
+        let viewer = &viewer;
+        async move {
+            let body: serde_json::Value = viewer
+                .call(
+                    "change_password",
+                    &[
+                        ("current_password", current),
+                        ("new_password", "a fine new password"),
+                        ("confirm_password", "a fine new password"),
+                    ],
+                )
+                .await
+                .json()
+                .await
+                .expect("JSON");
+            body
+        }
+    };
+    // Three wrong guesses are free; the fourth starts a wait.
+    for _ in 0..4 {
+        let body = change("a wrong guess").await;
+        assert_eq!(
+            body["Err"][0][1], "this is not your current password",
+            "{body}"
+        );
+    }
+    // During the wait even the right password is not checked.
+    let body = change(PASSWORD).await;
+    assert_eq!(body["Err"][0][0], "current_password", "{body}");
+    let message = body["Err"][0][1].as_str().expect("a message");
+    assert!(message.starts_with("too many wrong passwords"), "{message}");
+    // The account's sign-in shares the throttle.
+    let sign_in = app.visitor().sign_in(&viewer.email, PASSWORD).await;
+    assert!(
+        sign_in.headers()["location"]
+            .to_str()
+            .expect("text")
+            .starts_with("/login?error=throttled"),
+        "{:?}",
+        sign_in.headers()["location"]
+    );
+}
+
+#[sqlx::test(migrations = false)]
 async fn a_session_ends_at_its_absolute_limit_whatever_the_activity(
     _: PgPoolOptions,
     db: PgConnectOptions,
