@@ -11,6 +11,7 @@ pub mod components;
 pub mod http_status;
 pub mod layouts;
 pub mod pages;
+pub mod query_string;
 pub mod signed_in;
 
 use leptos::prelude::*;
@@ -20,8 +21,8 @@ use leptos_router::path;
 
 use crate::layouts::{ConsoleFrame, ConsoleLayout};
 use crate::pages::{
-    AccountPage, AuditPage, LoginPage, NotFoundPage, OverviewPage, TenantPage, TenantsPage,
-    UsersPage,
+    AccountPage, AuditPage, EventsPage, LoginPage, NotFoundPage, OverviewPage, TenantPage,
+    TenantsPage, UsersPage,
 };
 use crate::signed_in::SignedIn;
 
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/tenants") view=TenantsPage />
                     <Route path=path!("/tenants/:app_key") view=TenantPage />
+                    <Route path=path!("/events") view=EventsPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/audit") view=AuditPage />
                 </ParentRoute>

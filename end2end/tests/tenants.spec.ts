@@ -92,6 +92,17 @@ test("register with checked credentials, enable, copy the URL, and see a test re
     await expect(page.locator("tbody tr").first()).toContainText("Forwarded");
   }).toPass({ timeout: 15_000 });
 
+  // The event explorer finds it by uid; the filter lives in the URL.
+  await page.getByRole("link", { name: "Events", exact: true }).click();
+  await hydrated(page);
+  const filters = page.getByRole("search", { name: "Filter the events" });
+  await filters.getByLabel("uid", { exact: true }).fill("dlrhub-self-check");
+  await filters.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/uid=dlrhub-self-check/);
+  await expect(page.getByRole("row", { name: /dlrhub-self-check/ })).toContainText(SHOP.appKey);
+  await page.goto("/events?uid=nobody-at-all");
+  await expect(page.getByText("No event matches.")).toBeVisible();
+
   // The overview counts it once the next roll-up has run (every 10 s).
   await expect(async () => {
     await page.goto("/");

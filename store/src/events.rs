@@ -44,3 +44,103 @@ pub async fn latest(
     .fetch_all(pool)
     .await
 }
+
+/// What the event explorer filters on; None matches everything.
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    pub kind: Option<String>,
+    pub sinch_status: Option<String>,
+    pub sinch_code: Option<i32>,
+    pub customer_id: Option<String>,
+    /// A normalised phone number (`domain::Msisdn`).
+    pub recipient: Option<String>,
+    pub category: Option<String>,
+    pub batch_id: Option<String>,
+    pub forward_state: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Where a page starts: just older than this event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: DateTime<Utc>,
+    pub id: i64,
+}
+
+/// An event as the explorer lists it, with its tenant's workspace id.
+#[derive(Debug, Clone)]
+pub struct ListedEvent {
+    pub app_key: String,
+    pub event: EventRow,
+}
+
+/// Events of the tenants in `scope` that match `filter`, newest first, older than
+/// `before` (keyset paging: no OFFSET, each page costs the same).
+pub async fn search(
+    pool: &PgPool,
+    scope: &[TenantId],
+    filter: &EventFilter,
+    before: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<ListedEvent>, sqlx::Error> {
+    let scope: Vec<i64> = scope.iter().map(|id| id.0).collect();
+    let rows = sqlx::query!(
+        r#"
+        SELECT t.app_key, e.id, e.created_at, e.kind, e.customer_id, e.recipient, e.category,
+               e.batch_id, e.sinch_status, e.sinch_code, e.forward_state, e.attempts,
+               e.last_error
+        FROM events e JOIN tenants t ON t.id = e.tenant_id
+        WHERE e.tenant_id = ANY($1)
+          AND ($2::text IS NULL OR e.kind = $2)
+          AND ($3::text IS NULL OR e.sinch_status = $3)
+          AND ($4::int IS NULL OR e.sinch_code = $4)
+          AND ($5::text IS NULL OR e.customer_id = $5)
+          AND ($6::text IS NULL OR e.recipient = $6)
+          AND ($7::text IS NULL OR e.category = $7)
+          AND ($8::text IS NULL OR e.batch_id = $8)
+          AND ($9::text IS NULL OR e.forward_state = $9)
+          AND ($10::timestamptz IS NULL OR e.created_at >= $10)
+          AND ($11::timestamptz IS NULL OR e.created_at < $11)
+          AND ($12::timestamptz IS NULL OR (e.created_at, e.id) < ($12, $13::bigint))
+        ORDER BY e.created_at DESC, e.id DESC
+        LIMIT $14
+        "#,
+        &scope,
+        filter.kind,
+        filter.sinch_status,
+        filter.sinch_code,
+        filter.customer_id,
+        filter.recipient,
+        filter.category,
+        filter.batch_id,
+        filter.forward_state,
+        filter.from,
+        filter.to,
+        before.map(|c| c.created_at),
+        before.map(|c| c.id),
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ListedEvent {
+            app_key: row.app_key,
+            event: EventRow {
+                id: row.id,
+                created_at: row.created_at,
+                kind: row.kind,
+                customer_id: row.customer_id,
+                recipient: row.recipient,
+                category: row.category,
+                batch_id: row.batch_id,
+                sinch_status: row.sinch_status,
+                sinch_code: row.sinch_code,
+                forward_state: row.forward_state,
+                attempts: row.attempts,
+                last_error: row.last_error,
+            },
+        })
+        .collect())
+}

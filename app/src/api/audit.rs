@@ -42,7 +42,7 @@ pub const PAGE_SIZE: usize = 50;
 
 #[server(endpoint = "list_audit")]
 pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, ServerFnError> {
-    use chrono::{DateTime, Utc};
+    use chrono::Utc;
     use domain::access::{Action, AuditAction};
     use store::audit::AuditFilter;
 
@@ -60,17 +60,7 @@ pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, ServerFnError> {
         "30d" => Some(now - chrono::Duration::days(30)),
         _ => None,
     };
-    let older_than = match query.before.split_once('~') {
-        Some((at, id)) => Some((
-            DateTime::parse_from_rfc3339(at)
-                .map_err(|_| refuse(400, "the page cursor is malformed"))?
-                .with_timezone(&Utc),
-            id.parse::<i64>()
-                .map_err(|_| refuse(400, "the page cursor is malformed"))?,
-        )),
-        None if query.before.is_empty() => None,
-        None => return Err(refuse(400, "the page cursor is malformed")),
-    };
+    let older_than = super::paging::parse_cursor(&query.before)?;
     let filter = AuditFilter {
         action,
         who: Some(query.who.trim().to_owned()).filter(|who| !who.is_empty()),
@@ -87,7 +77,7 @@ pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, ServerFnError> {
         records.truncate(PAGE_SIZE);
         records
             .last()
-            .map(|last| format!("{}~{}", last.at.to_rfc3339(), last.id))
+            .map(|last| super::paging::cursor_text(last.at, last.id))
     });
     let compact = |value: Option<serde_json::Value>| value.map(|value| value.to_string());
     let rows = records

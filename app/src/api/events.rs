@@ -42,21 +42,31 @@ pub async fn tenant_events(app_key: String) -> Result<Vec<EventSummary>, ServerF
     let now = chrono::Utc::now();
     Ok(rows
         .into_iter()
-        .map(|row| EventSummary {
-            id: row.id,
-            at: super::activity::moment(row.created_at, now),
-            phone: shown_phone(&row.recipient, full_numbers),
-            kind: row.kind,
-            uid: row.customer_id,
-            category: row.category,
-            batch_id: row.batch_id,
-            sinch_status: row.sinch_status,
-            sinch_code: row.sinch_code,
-            forward_state: row.forward_state,
-            attempts: row.attempts,
-            last_error: row.last_error,
-        })
+        .map(|row| summary(row, full_numbers, now))
         .collect())
+}
+
+/// An event as the console shows it, its phone number masked unless `full_numbers`.
+#[cfg(feature = "ssr")]
+fn summary(
+    row: store::events::EventRow,
+    full_numbers: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> EventSummary {
+    EventSummary {
+        id: row.id,
+        at: super::activity::moment(row.created_at, now),
+        phone: shown_phone(&row.recipient, full_numbers),
+        kind: row.kind,
+        uid: row.customer_id,
+        category: row.category,
+        batch_id: row.batch_id,
+        sinch_status: row.sinch_status,
+        sinch_code: row.sinch_code,
+        forward_state: row.forward_state,
+        attempts: row.attempts,
+        last_error: row.last_error,
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -67,4 +77,206 @@ fn shown_phone(recipient: &str, full: bool) -> String {
         // Stored numbers are normalised; anything else (a summary's '') shows as is.
         Err(_) => String::new(),
     }
+}
+
+/// The explorer's filters, as they appear in the page's URL (empty = any).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventQuery {
+    /// A workspace id.
+    pub tenant: String,
+    /// `sent`, `delivered` or `delivery_failed`.
+    pub event: String,
+    /// A Sinch status, e.g. `Delivered`.
+    pub status: String,
+    /// A Sinch code, e.g. `0` or `401`.
+    pub code: String,
+    pub uid: String,
+    pub phone: String,
+    pub category: String,
+    pub batch: String,
+    /// `pending`, `retrying`, `forwarded`, `dead` or `suppressed`.
+    pub state: String,
+    /// Times in UTC, `2026-11-28T10:00` (as a datetime-local field sends them) or RFC 3339.
+    pub from: String,
+    pub to: String,
+    /// The page's cursor (`<rfc3339>~<id>`).
+    pub before: String,
+}
+
+/// An event in the explorer's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedEvent {
+    pub app_key: String,
+    pub event: EventSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventList {
+    pub rows: Vec<ListedEvent>,
+    /// The cursor of the next (older) page, when there is one.
+    pub older: Option<String>,
+    /// The tenants the user may filter on: (workspace id, name).
+    pub tenants: Vec<(String, String)>,
+    /// Filters that could not be read, each with what is wrong; nothing is listed then.
+    pub problems: Vec<String>,
+}
+
+pub const EVENTS_PAGE_SIZE: usize = 50;
+
+/// Events across the user's tenants, filtered, newest first, a keyset page at a time.
+#[server(endpoint = "list_events")]
+pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> {
+    use domain::access::Action;
+
+    use super::access::{allowed, internal, pool};
+    use super::paging::{cursor_text, parse_cursor};
+
+    let principal = allowed(Action::ViewEvents)?;
+    let pool = pool()?;
+    let visible: Vec<store::tenants::Tenant> = store::tenants::list(&pool)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter(|tenant| principal.sees_tenant(tenant.id))
+        .collect();
+    let tenants = visible
+        .iter()
+        .map(|t| (t.app_key.to_string(), t.name.clone()))
+        .collect();
+    let (filter, scope, problems) = read_query(&query, &visible);
+    let before = parse_cursor(&query.before)?
+        .map(|(created_at, id)| store::events::Cursor { created_at, id });
+    if !problems.is_empty() {
+        return Ok(EventList {
+            rows: Vec::new(),
+            older: None,
+            tenants,
+            problems,
+        });
+    }
+    let limit = i64::try_from(EVENTS_PAGE_SIZE + 1).unwrap_or(51);
+    let mut found = store::events::search(&pool, &scope, &filter, before, limit)
+        .await
+        .map_err(internal)?;
+    let older = (found.len() > EVENTS_PAGE_SIZE).then(|| {
+        found.truncate(EVENTS_PAGE_SIZE);
+        found
+            .last()
+            .map(|last| cursor_text(last.event.created_at, last.event.id))
+    });
+    let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
+    let now = chrono::Utc::now();
+    Ok(EventList {
+        rows: found
+            .into_iter()
+            .map(|found| ListedEvent {
+                app_key: found.app_key,
+                event: summary(found.event, full_numbers, now),
+            })
+            .collect(),
+        older: older.flatten(),
+        tenants,
+        problems,
+    })
+}
+
+/// The filter, the tenants to search and what could not be read. An unknown tenant reads
+/// the same whether it does not exist or is outside the user's scope.
+#[cfg(feature = "ssr")]
+fn read_query(
+    query: &EventQuery,
+    visible: &[store::tenants::Tenant],
+) -> (
+    store::events::EventFilter,
+    Vec<store::tenants::TenantId>,
+    Vec<String>,
+) {
+    let mut problems = Vec::new();
+    let text = |raw: &str| Some(raw.trim().to_owned()).filter(|v| !v.is_empty());
+    let one_of = |raw: &str, allowed: &[&str], what: &str, problems: &mut Vec<String>| {
+        let value = text(raw)?;
+        if allowed.contains(&value.as_str()) {
+            Some(value)
+        } else {
+            problems.push(format!(
+                "{what}: `{value}` is not one of {}",
+                allowed.join(", ")
+            ));
+            None
+        }
+    };
+    let scope = match text(&query.tenant) {
+        None => visible.iter().map(|t| t.id).collect(),
+        Some(key) => match visible.iter().find(|t| t.app_key.as_str() == key) {
+            Some(tenant) => vec![tenant.id],
+            None => {
+                problems.push(format!("tenant: no tenant has the workspace id `{key}`"));
+                Vec::new()
+            }
+        },
+    };
+    let kind = one_of(
+        &query.event,
+        &["sent", "delivered", "delivery_failed"],
+        "event",
+        &mut problems,
+    );
+    let forward_state = one_of(
+        &query.state,
+        &["pending", "retrying", "forwarded", "dead", "suppressed"],
+        "forwarding",
+        &mut problems,
+    );
+    let sinch_code = text(&query.code).and_then(|raw| {
+        raw.parse::<i32>()
+            .map_err(|_| problems.push(format!("code: `{raw}` is not a number")))
+            .ok()
+    });
+    let recipient = text(&query.phone).and_then(|raw| {
+        domain::Msisdn::parse(&raw)
+            .map(|number| number.as_str().to_owned())
+            .map_err(|error| problems.push(format!("phone: {error}")))
+            .ok()
+    });
+    let mut time = |raw: &str, what: &str| {
+        let raw = text(raw)?;
+        parse_time(&raw)
+            .ok_or_else(|| {
+                problems.push(format!(
+                    "{what}: `{raw}` is not a time such as 2026-11-28T10:00"
+                ))
+            })
+            .ok()
+    };
+    let from = time(&query.from, "from");
+    let to = time(&query.to, "to");
+    let filter = store::events::EventFilter {
+        kind,
+        sinch_status: text(&query.status),
+        sinch_code,
+        customer_id: text(&query.uid),
+        recipient,
+        category: text(&query.category),
+        batch_id: text(&query.batch),
+        forward_state,
+        from,
+        to,
+    };
+    (filter, scope, problems)
+}
+
+/// A time in UTC as a datetime-local field sends it, or RFC 3339.
+#[cfg(feature = "ssr")]
+fn parse_time(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{DateTime, NaiveDateTime, Utc};
+    DateTime::parse_from_rfc3339(raw)
+        .map(|at| at.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+                .iter()
+                .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
+                .map(|naive| naive.and_utc())
+        })
 }

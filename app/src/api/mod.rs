@@ -8,6 +8,8 @@ pub mod activity;
 pub mod audit;
 pub mod events;
 pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod paging;
 pub mod probes;
 pub mod self_checks;
 pub mod session;

@@ -30,7 +30,7 @@ const SECTIONS: &[Section] = &[
     Section {
         label: "Events",
         href: "/events",
-        built: false,
+        built: true,
         action: None,
     },
     Section {

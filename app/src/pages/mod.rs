@@ -1,6 +1,7 @@
 mod account_page;
 mod audit_page;
 mod error_page;
+mod events_page;
 mod login_page;
 mod not_found_page;
 mod overview_page;
@@ -11,6 +12,7 @@ mod users_page;
 pub use account_page::AccountPage;
 pub use audit_page::AuditPage;
 pub use error_page::ErrorPage;
+pub use events_page::EventsPage;
 pub use login_page::LoginPage;
 pub use not_found_page::NotFoundPage;
 pub use overview_page::OverviewPage;

@@ -4,6 +4,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
+use crate::query_string::encode;
+
 use crate::api::activity::{tenants_activity, Health, TenantActivity};
 use crate::api::tenants::RegisterTenant;
 use crate::components::common::{DataTable, ErrorPanel, StateChip};
@@ -254,16 +256,4 @@ pub fn HealthChip(health: Health) -> impl IntoView {
         }
         .into_any(),
     }
-}
-
-/// Enough URL encoding for a search term in a query string.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -141,6 +141,16 @@ impl TestApp {
         }
     }
 
+    /// A registered tenant's id, to arrange states through the store directly.
+    pub async fn tenant_id(&self, app_key: &str) -> store::tenants::TenantId {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM tenants WHERE app_key = $1")
+            .bind(app_key)
+            .fetch_one(&self.pool)
+            .await
+            .expect("the tenant is registered");
+        store::tenants::TenantId(id)
+    }
+
     /// A POST to a workspace's webhook with a JSON content type and no credentials yet.
     pub fn webhook(&self, app_key: &str) -> reqwest::RequestBuilder {
         self.client

@@ -3,6 +3,7 @@
 
 mod access;
 mod binary;
+mod events;
 mod forwarding;
 mod health;
 mod helpers;

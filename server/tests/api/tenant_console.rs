@@ -432,11 +432,7 @@ async fn a_deleted_tenant_leaves_the_console_and_its_callbacks_answer_404(
 async fn seeded_history_is_rolled_up_hour_by_hour(_: PgPoolOptions, db: PgConnectOptions) {
     let app = TestApp::spawn(db).await;
     app.tenant("SEED01", true).await;
-    let tenant: i64 = sqlx::query_scalar("SELECT id FROM tenants")
-        .fetch_one(&app.pool)
-        .await
-        .expect("the tenant");
-    let tenant = store::tenants::TenantId(tenant);
+    let tenant = app.tenant_id("SEED01").await;
     store::seed::reports(&app.pool, tenant, 0, 300, 2)
         .await
         .expect("seeds");

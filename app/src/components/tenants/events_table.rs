@@ -40,39 +40,9 @@ fn Rows(events: Vec<EventSummary>, highlight: Signal<Option<String>>) -> impl In
         .into_iter()
         .map(|event| {
             let batch = event.batch_id.clone();
-            let batch_attr = event.batch_id.clone();
-            let class = move || {
-                (highlight.get().as_deref() == Some(batch.as_str())).then_some("row--highlight")
-            };
-            let (kind_class, kind_label) = kind_chip(&event.kind);
-            let (state_class, state_label) = state_chip(&event.forward_state);
-            let phone = if event.phone.is_empty() {
-                "batch summary".to_owned()
-            } else {
-                event.phone
-            };
-            view! {
-                <tr class=class data-batch=batch_attr>
-                    <td>
-                        <time datetime=event.at.iso title=event.at.exact>
-                            {event.at.relative}
-                        </time>
-                    </td>
-                    <td class="mono">{event.uid}</td>
-                    <td class="mono">{phone}</td>
-                    <td>
-                        <span class=format!("chip {kind_class}")>{kind_label}</span>
-                    </td>
-                    <td>{format!("{} ({})", event.sinch_status, event.sinch_code)}</td>
-                    <td>{event.category.unwrap_or_default()}</td>
-                    <td class="mono">{event.batch_id}</td>
-                    <td>
-                        <span class=format!("chip {state_class}") title=event.last_error>
-                            {state_label}
-                        </span>
-                    </td>
-                </tr>
-            }
+            let highlighted =
+                Signal::derive(move || highlight.get().as_deref() == Some(batch.as_str()));
+            view! { <EventRow event highlighted /> }
         })
         .collect_view();
     view! {
@@ -88,6 +58,54 @@ fn Rows(events: Vec<EventSummary>, highlight: Signal<Option<String>>) -> impl In
         ]>{rows}</DataTable>
     }
     .into_any()
+}
+
+/// One event as a table row; with `tenant`, a first cell linking to the tenant.
+#[component]
+pub fn EventRow(
+    event: EventSummary,
+    #[prop(optional)] tenant: Option<String>,
+    #[prop(into, optional)] highlighted: Signal<bool>,
+) -> impl IntoView {
+    let (kind_class, kind_label) = kind_chip(&event.kind);
+    let (state_class, state_label) = state_chip(&event.forward_state);
+    let phone = if event.phone.is_empty() {
+        "batch summary".to_owned()
+    } else {
+        event.phone
+    };
+    let batch_id = event.batch_id.clone();
+    let row_class = move || highlighted.get().then_some("row--highlight");
+    let tenant = tenant.map(|app_key| {
+        view! {
+            <td class="mono">
+                <a href=format!("/tenants/{app_key}?tab=activity")>{app_key.clone()}</a>
+            </td>
+        }
+    });
+    view! {
+        <tr class=row_class data-batch=batch_id>
+            <td>
+                <time datetime=event.at.iso title=event.at.exact>
+                    {event.at.relative}
+                </time>
+            </td>
+            {tenant}
+            <td class="mono">{event.uid}</td>
+            <td class="mono">{phone}</td>
+            <td>
+                <span class=format!("chip {kind_class}")>{kind_label}</span>
+            </td>
+            <td>{format!("{} ({})", event.sinch_status, event.sinch_code)}</td>
+            <td>{event.category.unwrap_or_default()}</td>
+            <td class="mono">{event.batch_id}</td>
+            <td>
+                <span class=format!("chip {state_class}") title=event.last_error>
+                    {state_label}
+                </span>
+            </td>
+        </tr>
+    }
 }
 
 /// The event chip's colour class and label (ui.md's fixed colours).

@@ -93,6 +93,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
                 vec![("app_key", "ACME01")],
                 Needs::SignedIn,
             ),
+            ("list_events", vec![("query[uid]", "42")], Needs::SignedIn),
             (
                 "tenant_events",
                 vec![("app_key", "ACME01")],
@@ -205,7 +206,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
         };
         assert_eq!(metrics, expected, "{who:?} /metrics");
     }
-    assert_eq!(seen.len(), 4 * 24);
+    assert_eq!(seen.len(), 4 * 25);
 }
 
 #[sqlx::test(migrations = false)]
@@ -225,6 +226,7 @@ async fn pages_open_for_the_roles_that_may_see_them(_: PgPoolOptions, db: PgConn
             ("/account", false),
             ("/tenants", false),
             ("/tenants/ACME01", false),
+            ("/events", false),
             ("/users", true),
             ("/audit", true),
         ] {

@@ -1,0 +1,274 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::query_string::encode;
+
+use crate::api::events::{list_events, EventList, EventQuery, ListedEvent};
+use crate::components::common::{DataTable, LoadError};
+use crate::components::tenants::EventRow;
+
+/// Every event of the user's tenants, newest first, filtered by a GET form so that the URL
+/// holds the view (shareable, and the back button works), a keyset page of 50 at a time.
+#[component]
+pub fn EventsPage() -> impl IntoView {
+    let query = use_query_map();
+    let filters = Memo::new(move |_| {
+        query.with(|q| {
+            let get = |name: &str| q.get(name).unwrap_or_default();
+            EventQuery {
+                tenant: get("tenant"),
+                event: get("event"),
+                status: get("status"),
+                code: get("code"),
+                uid: get("uid"),
+                phone: get("phone"),
+                category: get("category"),
+                batch: get("batch"),
+                state: get("state"),
+                from: get("from"),
+                to: get("to"),
+                before: get("before"),
+            }
+        })
+    });
+    let events = Resource::new(move || filters.get(), list_events);
+
+    view! {
+        <Title text="Events" />
+        <header class="page-header">
+            <h1>"Events"</h1>
+            <p class="page-header__lede">
+                "The SMS Sent, SMS Delivered and SMS Delivery Failed events made from Sinch's reports, and what became of each. Times are UTC."
+            </p>
+        </header>
+        <Transition fallback=|| {
+            view! { <p class="skeleton-block" aria-busy="true"></p> }
+        }>
+            {move || Suspend::new(async move {
+                let current = filters.get_untracked();
+                match events.await {
+                    Ok(list) => view! { <EventsView list current /> }.into_any(),
+                    Err(error) => view! { <LoadError error what="the events" /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn EventsView(list: EventList, current: EventQuery) -> impl IntoView {
+    let problems = (!list.problems.is_empty()).then(|| {
+        let items = list
+            .problems
+            .iter()
+            .map(|problem| view! { <li>{problem.clone()}</li> })
+            .collect_view();
+        view! {
+            <div class="notice notice--error" role="alert">
+                <p>"These filters could not be read:"</p>
+                <ul>{items}</ul>
+            </div>
+        }
+    });
+    let older = list.older.map(|cursor| {
+        let href = page_href(&current, &cursor);
+        view! {
+            <a class="button--quiet" href=href rel="next">
+                "Older →"
+            </a>
+        }
+    });
+    let newest = (!current.before.is_empty()).then(|| {
+        let href = page_href(&current, "");
+        view! {
+            <a class="button--quiet" href=href>
+                "← Newest"
+            </a>
+        }
+    });
+    let readable = list.problems.is_empty();
+    let body = if list.rows.is_empty() {
+        view! {
+            <p class="empty-note">
+                "No event matches. Events appear once Sinch calls a tenant's callback URL."
+            </p>
+        }
+        .into_any()
+    } else {
+        let rows = list
+            .rows
+            .into_iter()
+            .map(|ListedEvent { app_key, event }| view! { <EventRow event tenant=app_key /> })
+            .collect_view();
+        view! {
+            <DataTable columns=&[
+                "Time",
+                "Tenant",
+                "uid",
+                "Phone",
+                "Event",
+                "Sinch status",
+                "Category",
+                "Batch",
+                "Forwarding",
+            ]>{rows}</DataTable>
+        }
+        .into_any()
+    };
+    view! {
+        <Filters current=current.clone() tenants=list.tenants />
+        {problems}
+        {readable
+            .then(|| {
+                view! {
+                    <section class="panel">
+                        {body} <nav class="pager" aria-label="Pages">
+                            {newest}
+                            {older}
+                        </nav>
+                    </section>
+                }
+            })}
+    }
+}
+
+#[component]
+fn Filters(current: EventQuery, tenants: Vec<(String, String)>) -> impl IntoView {
+    let options = |choices: &[(&'static str, &'static str)], selected: &str| {
+        choices
+            .iter()
+            .map(|(value, label)| {
+                view! {
+                    <option value=*value selected=*value == selected>
+                        {*label}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
+    let tenant_options = tenants
+        .into_iter()
+        .map(|(key, name)| {
+            let selected = key == current.tenant;
+            view! {
+                <option value=key.clone() selected=selected>
+                    {format!("{name} ({key})")}
+                </option>
+            }
+        })
+        .collect_view();
+    let events = options(
+        &[
+            ("", "Any event"),
+            ("sent", "SMS Sent"),
+            ("delivered", "SMS Delivered"),
+            ("delivery_failed", "SMS Delivery Failed"),
+        ],
+        &current.event,
+    );
+    let states = options(
+        &[
+            ("", "Any state"),
+            ("pending", "Pending"),
+            ("retrying", "Retrying"),
+            ("forwarded", "Forwarded"),
+            ("dead", "Dead letter"),
+            ("suppressed", "Not forwarded"),
+        ],
+        &current.state,
+    );
+    let text_fields = [
+        ("uid", "uid", current.uid.clone(), "MoEngage customer_id"),
+        ("phone", "Phone", current.phone.clone(), "+447700900123"),
+        ("batch", "Batch id", current.batch.clone(), ""),
+        ("category", "Category", current.category.clone(), "otp"),
+        (
+            "status",
+            "Sinch status",
+            current.status.clone(),
+            "Delivered",
+        ),
+        ("code", "Sinch code", current.code.clone(), "0"),
+    ]
+    .into_iter()
+    .map(|(name, label, value, placeholder)| {
+        let id = format!("filter-{name}");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <input id=id name=name type="search" value=value placeholder=placeholder />
+            </div>
+        }
+    })
+    .collect_view();
+
+    view! {
+        <form
+            method="get"
+            action="/events"
+            class="filters"
+            role="search"
+            aria-label="Filter the events"
+        >
+            <div class="field">
+                <label for="filter-tenant">"Tenant"</label>
+                <select id="filter-tenant" name="tenant">
+                    <option value="">"All tenants"</option>
+                    {tenant_options}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-event">"Event"</label>
+                <select id="filter-event" name="event">
+                    {events}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-state">"Forwarding"</label>
+                <select id="filter-state" name="state">
+                    {states}
+                </select>
+            </div>
+            {text_fields}
+            <div class="field">
+                <label for="filter-from">"From (UTC)"</label>
+                <input id="filter-from" name="from" type="datetime-local" value=current.from />
+            </div>
+            <div class="field">
+                <label for="filter-to">"To (UTC)"</label>
+                <input id="filter-to" name="to" type="datetime-local" value=current.to />
+            </div>
+            <button type="submit" class="button">
+                "Filter"
+            </button>
+            <a href="/events" class="button--quiet">
+                "Clear"
+            </a>
+        </form>
+    }
+}
+
+/// This view's URL starting at `before` (empty: the newest page).
+fn page_href(current: &EventQuery, before: &str) -> String {
+    let pairs = [
+        ("tenant", current.tenant.as_str()),
+        ("event", &current.event),
+        ("status", &current.status),
+        ("code", &current.code),
+        ("uid", &current.uid),
+        ("phone", &current.phone),
+        ("category", &current.category),
+        ("batch", &current.batch),
+        ("state", &current.state),
+        ("from", &current.from),
+        ("to", &current.to),
+        ("before", before),
+    ];
+    let query: Vec<String> = pairs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", encode(value)))
+        .collect();
+    format!("/events?{}", query.join("&"))
+}
