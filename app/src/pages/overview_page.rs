@@ -1,3 +1,4 @@
+use domain::access::Action;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -5,6 +6,7 @@ use leptos_router::components::A;
 use crate::api::activity::{get_overview, Attention, Overview};
 use crate::components::charts::OutcomeBars;
 use crate::components::common::{LoadError, ServiceStatusCard};
+use crate::signed_in::signed_in;
 
 /// The landing page: the last 24 hours across the tenants the user can see, one chart, and
 /// what needs attention with a link to where it is fixed.
@@ -58,12 +60,18 @@ fn OverviewSkeleton() -> impl IntoView {
 #[component]
 fn OverviewView(overview: Overview) -> impl IntoView {
     if overview.tenants == 0 {
+        let hint = if signed_in().may(Action::ManageTenants) {
+            view! {
+                <A href="/tenants">"Register a MoEngage workspace"</A>
+                " and paste its callback URL into Sinch; its delivery reports show up here."
+            }
+            .into_any()
+        } else {
+            view! { "An admin gives you access to the tenants you work with." }.into_any()
+        };
         return view! {
             <section class="panel">
-                <p class="empty-note">
-                    "No tenants yet. " <A href="/tenants">"Register a MoEngage workspace"</A>
-                    " and paste its callback URL into Sinch; its delivery reports show up here."
-                </p>
+                <p class="empty-note">"No tenants to show yet. " {hint}</p>
             </section>
         }
         .into_any();

@@ -129,7 +129,11 @@ fn TenantsTable(tenants: Vec<TenantActivity>, search: String, sort: Sort) -> imp
     if tenants.is_empty() {
         return view! {
             <p class="empty-note">
-                "No tenants yet. Register a MoEngage workspace to get its Sinch callback URL."
+                {if signed_in().may(Action::ManageTenants) {
+                    "No tenants yet. Register a MoEngage workspace below to get its Sinch callback URL."
+                } else {
+                    "No tenants to show yet: an admin gives you access to the tenants you work with."
+                }}
             </p>
         }
         .into_any();

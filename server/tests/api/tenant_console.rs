@@ -462,3 +462,18 @@ async fn seeded_history_is_rolled_up_hour_by_hour(_: PgPoolOptions, db: PgConnec
     let hours: i64 = app.count("hourly_traffic WHERE received > 0").await;
     assert!(hours >= 48, "spread over two days, not one hour: {hours}");
 }
+
+#[sqlx::test(migrations = false)]
+async fn empty_consoles_say_what_to_do_next_for_each_role(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(Role::Viewer, &[]).await;
+    let support = app.signed_in(Role::Support, &[]).await;
+
+    let theirs = viewer.get("/").await.text().await.expect("a page");
+    assert!(theirs.contains("An admin gives you access"), "{theirs}");
+    assert!(!theirs.contains("Register a MoEngage workspace"));
+    let ours = support.get("/").await.text().await.expect("a page");
+    assert!(ours.contains("Register a MoEngage workspace"));
+    let list = support.get("/tenants").await.text().await.expect("a page");
+    assert!(list.contains("Register a MoEngage workspace below"));
+}
