@@ -118,6 +118,8 @@ test("register with checked credentials, enable, copy the URL, and see a test re
 });
 
 test("a disabled integration makes the webhook answer 403", async ({ page, context, request }) => {
+  // Waits for the overview to follow the roll-up (every 10 s) and its refresh (every 15 s).
+  test.setTimeout(90_000);
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await signIn(page);
   await register(page, GATE, "Gatekeeper");
@@ -138,8 +140,16 @@ test("a disabled integration makes the webhook answer 403", async ({ page, conte
     client_reference: "$uid=e2e-user-1$cat=otp",
   });
 
+  // The open overview follows the new report without a reload.
+  await page.goto("/");
+  await hydrated(page);
+  const received = page.locator(".stat", { hasText: "Received" }).locator(".stat__value");
+  const before = Number(await received.innerText());
   const accepted = await request.post(endpoint, { headers, data: report("gate-1") });
   expect(accepted.status()).toBe(200);
+  await expect(received).toHaveText(String(before + 1), { timeout: 40_000 });
+  await page.goto(`/tenants/${GATE.appKey}`);
+  await hydrated(page);
 
   await setIntegration(page, false);
   const refused = await request.post(endpoint, { headers, data: report("gate-2") });
