@@ -13,8 +13,6 @@ pub struct TenantSummary {
     pub name: String,
     pub data_center: String,
     pub enabled: bool,
-    pub created_at: String,
-    pub created_text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,8 +46,6 @@ fn summary(tenant: &store::tenants::Tenant) -> TenantSummary {
         name: tenant.name.clone(),
         data_center: tenant.data_center.to_string(),
         enabled: tenant.integration_enabled,
-        created_at: tenant.created_at.to_rfc3339(),
-        created_text: tenant.created_at.format("%Y-%m-%d").to_string(),
     }
 }
 

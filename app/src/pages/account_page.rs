@@ -1,9 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::forms::FieldErrors;
 use crate::api::session::ChangePassword;
-use crate::components::common::FieldError;
+use crate::components::common::PasswordField;
 use crate::signed_in::signed_in;
 
 /// The signed-in user's own page: who they are, changing their password, and signing out
@@ -111,29 +110,5 @@ pub fn AccountPage() -> impl IntoView {
                 </form>
             </details>
         </section>
-    }
-}
-
-/// A labelled password input with its error beside it.
-#[component]
-fn PasswordField(
-    field: &'static str,
-    label: &'static str,
-    autocomplete: &'static str,
-    errors: Signal<Option<FieldErrors>>,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=field>{label}</label>
-            <input
-                id=field
-                name=field
-                type="password"
-                autocomplete=autocomplete
-                required
-                aria-describedby=format!("{field}-error")
-            />
-            <FieldError errors field />
-        </div>
     }
 }

@@ -46,3 +46,27 @@ pub fn NumberField(
         </div>
     }
 }
+
+/// A labelled password input with its error beside it.
+#[component]
+pub fn PasswordField(
+    field: &'static str,
+    label: &'static str,
+    autocomplete: &'static str,
+    #[prop(into)] errors: Signal<Option<FieldErrors>>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=field>{label}</label>
+            <input
+                id=field
+                name=field
+                type="password"
+                autocomplete=autocomplete
+                required
+                aria-describedby=format!("{field}-error")
+            />
+            <FieldError errors field />
+        </div>
+    }
+}

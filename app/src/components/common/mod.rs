@@ -9,7 +9,7 @@ mod state_chip;
 pub use copy_button::CopyButton;
 pub use data_table::DataTable;
 pub use error_panel::{ErrorPanel, LoadError};
-pub use field::{FieldError, NumberField};
+pub use field::{FieldError, NumberField, PasswordField};
 pub use require_action::RequireAction;
 pub use service_status_card::ServiceStatusCard;
 pub use state_chip::StateChip;

@@ -41,17 +41,15 @@ pub fn Credentials(detail: TenantDetail, actions: TenantActions) -> impl IntoVie
             .into_any(),
         })
     };
-    let (hmac_label, hmac_consequence, hmac_on) = if detail.hmac_signing {
+    let (hmac_label, hmac_consequence) = if detail.hmac_signing {
         (
             "Generate a new HMAC secret…",
             "Callbacks signed with the current secret will answer 401 until Sinch signs with the new one.",
-            true,
         )
     } else {
         (
             "Turn on HMAC signing…",
             "From now on unsigned or badly signed callbacks answer 401: do this only together with Sinch.",
-            true,
         )
     };
     let hmac_off = detail.hmac_signing.then(|| {
@@ -100,7 +98,7 @@ pub fn Credentials(detail: TenantDetail, actions: TenantActions) -> impl IntoVie
                     <summary class="button--quiet">{hmac_label}</summary>
                     <ActionForm action=hmac attr:class="confirm__body">
                         <input type="hidden" name="app_key" value=hmac_key />
-                        <input type="hidden" name="on" value=hmac_on.to_string() />
+                        <input type="hidden" name="on" value="true" />
                         <p>{hmac_consequence}</p>
                         <button type="submit" class="button">
                             "Generate"

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use crate::api::tenant_settings::DeleteTenant;
 use crate::api::tenants::{SetIntegration, TenantDetail};
-use crate::components::common::FieldError;
+use crate::components::common::{FieldError, PasswordField};
 use crate::components::tenants::{ForwardingPanel, ProbeAnswer, TenantActions};
 use crate::signed_in::signed_in;
 
@@ -121,18 +121,12 @@ fn ApiKeyForms(app_key: String, actions: TenantActions) -> impl IntoView {
                 <summary class="button--quiet">"Replace the Data API key…"</summary>
                 <ActionForm action=replace attr:class="confirm__body form">
                     <input type="hidden" name="app_key" value=app_key />
-                    <div class="field">
-                        <label for="new_data_api_key">"New Data API key"</label>
-                        <input
-                            id="new_data_api_key"
-                            name="data_api_key"
-                            type="password"
-                            autocomplete="off"
-                            required
-                            aria-describedby="data_api_key-error"
-                        />
-                        <FieldError errors field="data_api_key" />
-                    </div>
+                    <PasswordField
+                        field="data_api_key"
+                        label="New Data API key"
+                        autocomplete="off"
+                        errors
+                    />
                     <p>
                         "Events are sent with the new key from now on; a paused forwarding resumes."
                     </p>
