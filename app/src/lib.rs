@@ -21,8 +21,8 @@ use leptos_router::path;
 
 use crate::layouts::{ConsoleFrame, ConsoleLayout};
 use crate::pages::{
-    AccountPage, AuditPage, EventsPage, LoginPage, NotFoundPage, OverviewPage, TenantPage,
-    TenantsPage, UsersPage,
+    AccountPage, AuditPage, DeadLettersPage, EventPage, EventsPage, LoginPage, NotFoundPage,
+    OverviewPage, TenantPage, TenantsPage, UsersPage,
 };
 use crate::signed_in::SignedIn;
 
@@ -76,6 +76,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tenants") view=TenantsPage />
                     <Route path=path!("/tenants/:app_key") view=TenantPage />
                     <Route path=path!("/events") view=EventsPage />
+                    <Route path=path!("/events/:app_key/:id") view=EventPage />
+                    <Route path=path!("/dead-letters") view=DeadLettersPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/audit") view=AuditPage />
                 </ParentRoute>

@@ -247,7 +247,7 @@ pub async fn get_tenant_charts(app_key: String) -> Result<TenantCharts, ServerFn
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::moment;
+pub(crate) use server::{age, moment};
 
 #[cfg(feature = "ssr")]
 mod server {

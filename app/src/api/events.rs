@@ -8,6 +8,8 @@ use super::activity::Moment;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventSummary {
+    /// The tenant's workspace id.
+    pub app_key: String,
     pub id: i64,
     pub at: Moment,
     /// `sent`, `delivered` or `delivery_failed`.
@@ -19,7 +21,7 @@ pub struct EventSummary {
     pub batch_id: String,
     pub sinch_status: String,
     pub sinch_code: i32,
-    /// `pending`, `retrying`, `forwarded`, `dead` or `suppressed`.
+    /// `pending`, `retrying`, `forwarded`, `dead`, `discarded` or `suppressed`.
     pub forward_state: String,
     pub attempts: i32,
     pub last_error: Option<String>,
@@ -42,18 +44,20 @@ pub async fn tenant_events(app_key: String) -> Result<Vec<EventSummary>, ServerF
     let now = chrono::Utc::now();
     Ok(rows
         .into_iter()
-        .map(|row| summary(row, full_numbers, now))
+        .map(|row| summary(&app_key, row, full_numbers, now))
         .collect())
 }
 
 /// An event as the console shows it, its phone number masked unless `full_numbers`.
 #[cfg(feature = "ssr")]
-fn summary(
+pub(crate) fn summary(
+    app_key: &str,
     row: store::events::EventRow,
     full_numbers: bool,
     now: chrono::DateTime<chrono::Utc>,
 ) -> EventSummary {
     EventSummary {
+        app_key: app_key.to_owned(),
         id: row.id,
         at: super::activity::moment(row.created_at, now),
         phone: shown_phone(&row.recipient, full_numbers),
@@ -104,16 +108,9 @@ pub struct EventQuery {
     pub before: String,
 }
 
-/// An event in the explorer's list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListedEvent {
-    pub app_key: String,
-    pub event: EventSummary,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventList {
-    pub rows: Vec<ListedEvent>,
+    pub rows: Vec<EventSummary>,
     /// The cursor of the next (older) page, when there is one.
     pub older: Option<String>,
     /// The tenants the user may filter on: (workspace id, name).
@@ -170,10 +167,7 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> 
     Ok(EventList {
         rows: found
             .into_iter()
-            .map(|found| ListedEvent {
-                app_key: found.app_key,
-                event: summary(found.event, full_numbers, now),
-            })
+            .map(|found| summary(&found.app_key, found.event, full_numbers, now))
             .collect(),
         older: older.flatten(),
         tenants,
@@ -224,7 +218,14 @@ fn read_query(
     );
     let forward_state = one_of(
         &query.state,
-        &["pending", "retrying", "forwarded", "dead", "suppressed"],
+        &[
+            "pending",
+            "retrying",
+            "forwarded",
+            "dead",
+            "discarded",
+            "suppressed",
+        ],
         "forwarding",
         &mut problems,
     );

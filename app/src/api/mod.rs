@@ -6,6 +6,8 @@
 pub mod access;
 pub mod activity;
 pub mod audit;
+pub mod dead_letters;
+pub mod event_detail;
 pub mod events;
 pub mod forms;
 #[cfg(feature = "ssr")]

@@ -70,6 +70,21 @@ pub(crate) async fn visible(
     }
 }
 
+/// The tenants the user may see, for queries across tenants.
+#[cfg(feature = "ssr")]
+pub(crate) async fn visible_ids(
+    principal: &auth::Principal,
+    pool: &store::PgPool,
+) -> Result<Vec<store::tenants::TenantId>, ServerFnError> {
+    Ok(store::tenants::list(pool)
+        .await
+        .map_err(super::access::internal)?
+        .into_iter()
+        .filter(|tenant| principal.sees_tenant(tenant.id))
+        .map(|tenant| tenant.id)
+        .collect())
+}
+
 /// Records a change to a tenant made by the signed-in user.
 #[cfg(feature = "ssr")]
 pub(crate) async fn audit(

@@ -36,7 +36,7 @@ const SECTIONS: &[Section] = &[
     Section {
         label: "Dead letters",
         href: "/dead-letters",
-        built: false,
+        built: true,
         action: None,
     },
     Section {

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::query_string::encode;
 
-use crate::api::events::{list_events, EventList, EventQuery, ListedEvent};
+use crate::api::events::{list_events, EventList, EventQuery};
 use crate::components::common::{DataTable, LoadError};
 use crate::components::tenants::EventRow;
 
@@ -99,7 +99,7 @@ fn EventsView(list: EventList, current: EventQuery) -> impl IntoView {
         let rows = list
             .rows
             .into_iter()
-            .map(|ListedEvent { app_key, event }| view! { <EventRow event tenant=app_key /> })
+            .map(|event| view! { <EventRow event show_tenant=true /> })
             .collect_view();
         view! {
             <DataTable columns=&[
@@ -174,6 +174,7 @@ fn Filters(current: EventQuery, tenants: Vec<(String, String)>) -> impl IntoView
             ("retrying", "Retrying"),
             ("forwarded", "Forwarded"),
             ("dead", "Dead letter"),
+            ("discarded", "Discarded"),
             ("suppressed", "Not forwarded"),
         ],
         &current.state,

@@ -1,6 +1,8 @@
 mod account_page;
 mod audit_page;
+mod dead_letters_page;
 mod error_page;
+mod event_page;
 mod events_page;
 mod login_page;
 mod not_found_page;
@@ -11,7 +13,9 @@ mod users_page;
 
 pub use account_page::AccountPage;
 pub use audit_page::AuditPage;
+pub use dead_letters_page::DeadLettersPage;
 pub use error_page::ErrorPage;
+pub use event_page::EventPage;
 pub use events_page::EventsPage;
 pub use login_page::LoginPage;
 pub use not_found_page::NotFoundPage;

@@ -23,10 +23,11 @@ pub enum AuditAction {
     ForwardingChanged,
     ReplayStarted,
     TenantDeleted,
+    DeadLettersDiscarded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::SignedOutEverywhere,
@@ -45,6 +46,7 @@ impl AuditAction {
         AuditAction::ForwardingChanged,
         AuditAction::ReplayStarted,
         AuditAction::TenantDeleted,
+        AuditAction::DeadLettersDiscarded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +69,7 @@ impl AuditAction {
             AuditAction::ForwardingChanged => "forwarding_changed",
             AuditAction::ReplayStarted => "replay_started",
             AuditAction::TenantDeleted => "tenant_deleted",
+            AuditAction::DeadLettersDiscarded => "dead_letters_discarded",
         }
     }
 
@@ -91,6 +94,7 @@ impl AuditAction {
             AuditAction::ForwardingChanged => "Forwarding changed",
             AuditAction::ReplayStarted => "Replay started",
             AuditAction::TenantDeleted => "Tenant deleted",
+            AuditAction::DeadLettersDiscarded => "Dead letters discarded",
         }
     }
 }

@@ -31,11 +31,12 @@ pub async fn run(command: EventsCommand) -> anyhow::Result<()> {
                 },
                 None => ReplaySelection::Dead {
                     tenant: tenant.id,
+                    reason: None,
                     from,
                     to,
                 },
             };
-            let queued = forwarding::replay(&pool, &selection).await?;
+            let queued = forwarding::replay(&pool, &selection).await?.queued;
             let after = serde_json::json!({
                 "event": event,
                 "from": from,

@@ -13,7 +13,7 @@ use crate::helpers::{eventually, moengage_simulator, TestApp, TestTenant};
 /// The Data API key `TestApp::tenant` registers.
 const API_KEY: &str = "moe-test-key-1234";
 
-fn settings(sim: &Running, schedule: &str) -> ForwardingSettings {
+pub(crate) fn settings(sim: &Running, schedule: &str) -> ForwardingSettings {
     ForwardingSettings {
         base_url: Some(sim.base_url()),
         schedule: schedule.parse().expect("a valid schedule"),
@@ -23,7 +23,7 @@ fn settings(sim: &Running, schedule: &str) -> ForwardingSettings {
     }
 }
 
-fn recipient_report(batch: &str, to: &str, status: &str, uid: &str) -> String {
+pub(crate) fn recipient_report(batch: &str, to: &str, status: &str, uid: &str) -> String {
     serde_json::json!({
         "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": to,
         "code": 0, "status": status, "at": "2026-11-27T10:00:00Z",

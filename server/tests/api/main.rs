@@ -4,6 +4,7 @@
 mod access;
 mod binary;
 mod events;
+mod explorer;
 mod forwarding;
 mod health;
 mod helpers;

@@ -1,11 +1,18 @@
 //! Forwarding events to MoEngage, as the data layer sees it: the queue of events (claims,
-//! attempts, pauses, replays) and each tenant's forwarding settings.
+//! attempts, pauses, replays), each tenant's forwarding settings, and the request bodies
+//! made of events (here so that the console can show an event's request as the worker sends it).
 
+mod dead_letters;
+pub mod payload;
 mod profile;
 mod queue;
 
+pub use dead_letters::{
+    discard, groups, in_group, replay, replay_progress, DeadLetterGroup, Replay, ReplayProgress,
+    ReplaySelection,
+};
 pub use profile::{configure, profile, ForwardingChanges, ForwardingProfile, ProfileError};
 pub use queue::{
-    claim, due_tenants, pause_tenant, queue_depth, record, release, replay, Attempt, ClaimedEvent,
-    Outcome, QueueDepth, ReplaySelection,
+    claim, due_tenants, pause_tenant, queue_depth, record, release, Attempt, ClaimedEvent, Outcome,
+    QueueDepth,
 };

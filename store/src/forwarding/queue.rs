@@ -1,5 +1,5 @@
-//! The forwarding queue: claiming due events, recording what each attempt came to, pausing
-//! a tenant whose MoEngage credentials were refused, and replaying dead letters.
+//! The forwarding queue: claiming due events, recording what each attempt came to, and pausing
+//! a tenant whose MoEngage credentials were refused.
 //!
 //! A claim is a lease: claiming pushes `next_attempt_at` forward by the lease and marks the
 //! event with the worker's name, in a transaction that commits at once, so no transaction
@@ -105,9 +105,11 @@ pub enum Outcome {
         at: DateTime<Utc>,
         error: String,
     },
-    /// Given up: a permanent refusal, or the retry schedule is exhausted.
+    /// Given up: a permanent refusal, or the retry schedule is exhausted. `reason` is the
+    /// error without what differs per request, to group dead letters by.
     Dead {
         error: String,
+        reason: String,
     },
     /// The tenant's credentials were refused: not an attempt that counts, the event waits
     /// for the tenant to be resumed.
@@ -133,7 +135,7 @@ impl Outcome {
     fn error(&self) -> Option<&str> {
         match self {
             Self::Forwarded | Self::Released => None,
-            Self::Retry { error, .. } | Self::Dead { error } | Self::Paused { error } => {
+            Self::Retry { error, .. } | Self::Dead { error, .. } | Self::Paused { error } => {
                 Some(error)
             }
         }
@@ -173,6 +175,13 @@ pub async fn record(
         .collect();
     let outcomes: Vec<&str> = attempts.iter().map(|a| a.outcome.code()).collect();
     let errors: Vec<Option<&str>> = attempts.iter().map(|a| a.outcome.error()).collect();
+    let reasons: Vec<Option<&str>> = attempts
+        .iter()
+        .map(|a| match &a.outcome {
+            Outcome::Dead { reason, .. } => Some(reason.as_str()),
+            _ => None,
+        })
+        .collect();
     let retry_at: Vec<Option<DateTime<Utc>>> = attempts
         .iter()
         .map(|a| match a.outcome {
@@ -185,8 +194,8 @@ pub async fn record(
         r#"
         WITH results AS (
             SELECT * FROM UNNEST($2::bigint[], $3::int[], $4::smallint[], $5::int[], $6::text[],
-                                 $7::text[], $8::timestamptz[])
-                AS r (id, attempt, http_status, latency_ms, outcome, error, retry_at)
+                                 $7::text[], $8::timestamptz[], $10::text[])
+                AS r (id, attempt, http_status, latency_ms, outcome, error, retry_at, reason)
         ), moved AS (
             UPDATE events e
             SET forward_state = CASE r.outcome
@@ -204,6 +213,7 @@ pub async fn record(
                                 ELSE e.attempts END,
                 forwarded_at = CASE r.outcome WHEN 'forwarded' THEN now() ELSE NULL END,
                 last_error = r.error,
+                dead_reason = left(r.reason, 500),
                 claimed_by = NULL
             FROM results r
             WHERE e.tenant_id = $1 AND e.id = ANY($2) AND e.id = r.id
@@ -215,7 +225,6 @@ pub async fn record(
         SELECT $1, r.id, r.attempt, r.http_status, r.latency_ms, r.outcome, left(r.error, 2000)
         FROM results r JOIN moved m ON m.id = r.id AND m.attempt = r.attempt
         WHERE r.outcome <> 'released'
-        ON CONFLICT DO NOTHING
         "#,
         tenant.0,
         &ids,
@@ -226,6 +235,7 @@ pub async fn record(
         &errors as &[Option<&str>],
         &retry_at as &[Option<DateTime<Utc>>],
         worker,
+        &reasons as &[Option<&str>],
     )
     .execute(&mut *tx)
     .await?;
@@ -264,58 +274,6 @@ pub async fn release(pool: &PgPool, worker: &str) -> Result<u64, sqlx::Error> {
     .execute(pool)
     .await?
     .rows_affected())
-}
-
-/// Which dead letters to send again.
-#[derive(Debug, Clone)]
-pub enum ReplaySelection {
-    /// One event, whatever its state (a forwarded event is sent again).
-    Event { tenant: TenantId, id: i64 },
-    /// A tenant's dead letters, optionally only those created in [from, to).
-    Dead {
-        tenant: TenantId,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
-    },
-}
-
-/// Queues the selected events for forwarding again with a fresh retry schedule; returns
-/// how many.
-pub async fn replay(pool: &PgPool, selection: &ReplaySelection) -> Result<u64, sqlx::Error> {
-    let result = match selection {
-        ReplaySelection::Event { tenant, id } => {
-            sqlx::query!(
-                r#"
-                UPDATE events
-                SET forward_state = 'pending', next_attempt_at = now(), attempts = 0,
-                    last_error = NULL, forwarded_at = NULL, claimed_by = NULL
-                WHERE tenant_id = $1 AND id = $2 AND forward_state <> 'suppressed'
-                "#,
-                tenant.0,
-                id,
-            )
-            .execute(pool)
-            .await?
-        }
-        ReplaySelection::Dead { tenant, from, to } => {
-            sqlx::query!(
-                r#"
-                UPDATE events
-                SET forward_state = 'pending', next_attempt_at = now(), attempts = 0,
-                    last_error = NULL, claimed_by = NULL
-                WHERE tenant_id = $1 AND forward_state = 'dead'
-                  AND ($2::timestamptz IS NULL OR created_at >= $2)
-                  AND ($3::timestamptz IS NULL OR created_at < $3)
-                "#,
-                tenant.0,
-                *from,
-                *to,
-            )
-            .execute(pool)
-            .await?
-        }
-    };
-    Ok(result.rows_affected())
 }
 
 /// The queue at a glance, per tenant, for metrics.

@@ -60,11 +60,12 @@ fn Rows(events: Vec<EventSummary>, highlight: Signal<Option<String>>) -> impl In
     .into_any()
 }
 
-/// One event as a table row; with `tenant`, a first cell linking to the tenant.
+/// One event as a table row, its time linking to its page; with `show_tenant`, a cell
+/// linking to the tenant.
 #[component]
 pub fn EventRow(
     event: EventSummary,
-    #[prop(optional)] tenant: Option<String>,
+    #[prop(optional)] show_tenant: bool,
     #[prop(into, optional)] highlighted: Signal<bool>,
 ) -> impl IntoView {
     let (kind_class, kind_label) = kind_chip(&event.kind);
@@ -76,7 +77,9 @@ pub fn EventRow(
     };
     let batch_id = event.batch_id.clone();
     let row_class = move || highlighted.get().then_some("row--highlight");
-    let tenant = tenant.map(|app_key| {
+    let href = format!("/events/{}/{}", event.app_key, event.id);
+    let app_key = event.app_key;
+    let tenant = show_tenant.then(|| {
         view! {
             <td class="mono">
                 <a href=format!("/tenants/{app_key}?tab=activity")>{app_key.clone()}</a>
@@ -86,9 +89,11 @@ pub fn EventRow(
     view! {
         <tr class=row_class data-batch=batch_id>
             <td>
-                <time datetime=event.at.iso title=event.at.exact>
-                    {event.at.relative}
-                </time>
+                <a href=href>
+                    <time datetime=event.at.iso title=event.at.exact>
+                        {event.at.relative}
+                    </time>
+                </a>
             </td>
             {tenant}
             <td class="mono">{event.uid}</td>
@@ -122,6 +127,7 @@ pub fn state_chip(state: &str) -> (&'static str, &'static str) {
         "forwarded" => ("chip--delivered", "Forwarded"),
         "retrying" => ("chip--retrying", "Retrying"),
         "dead" => ("chip--dead", "Dead letter"),
+        "discarded" => ("chip--outline", "Discarded"),
         "suppressed" => ("chip--outline", "Not forwarded"),
         _ => ("chip--pending", "Pending"),
     }

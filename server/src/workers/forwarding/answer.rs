@@ -17,11 +17,13 @@ pub enum Answer {
     Retry {
         after: Option<Duration>,
         error: String,
+        reason: String,
     },
     /// MoEngage refused the request itself (400, 403, 413, 415, other 4xx): sending it
     /// again would get the same answer.
     Permanent {
         error: String,
+        reason: String,
     },
     /// 401: the workspace's credentials are wrong.
     Unauthorized {
@@ -37,9 +39,28 @@ pub fn classify(status: StatusCode, retry_after: Option<&str>, body: &str) -> An
         s if s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error() => Answer::Retry {
             after: retry_after.and_then(parse_retry_after),
             error,
+            reason: reason(status, body),
         },
-        _ => Answer::Permanent { error },
+        _ => Answer::Permanent {
+            error,
+            reason: reason(status, body),
+        },
     }
+}
+
+/// The answer without what differs from request to request (MoEngage's request ids):
+/// the status and MoEngage's message, so that dead letters of one cause group together.
+fn reason(status: StatusCode, body: &str) -> String {
+    let message = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|json| {
+            let message = json
+                .pointer("/error/message")
+                .or_else(|| json.get("message"))?;
+            message.as_str().map(str::to_owned)
+        })
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("no message").to_owned());
+    format!("HTTP {}: {message}", status.as_u16())
 }
 
 /// A request that got no answer: a timeout or a connection error.
@@ -57,6 +78,7 @@ pub fn no_answer(error: &reqwest::Error) -> Answer {
     Answer::Retry {
         after: None,
         error: format!("the request {what}{detail}"),
+        reason: format!("the request {what}"),
     }
 }
 
@@ -137,15 +159,34 @@ mod tests {
     #[test]
     fn the_error_keeps_the_status_and_the_start_of_moengages_body() {
         let body = r#"{"status":"fail","error":{"message":"customer_id missing"}}"#;
-        let Answer::Permanent { error } = classify(StatusCode::BAD_REQUEST, None, body) else {
+        let Answer::Permanent { error, reason } = classify(StatusCode::BAD_REQUEST, None, body)
+        else {
             panic!("permanent");
         };
         assert!(error.starts_with("HTTP 400: "), "{error}");
         assert!(error.contains("customer_id missing"), "{error}");
+        assert_eq!(reason, "HTTP 400: customer_id missing");
         let long = "y".repeat(5000);
-        let Answer::Permanent { error } = classify(StatusCode::BAD_REQUEST, None, &long) else {
+        let Answer::Permanent { error, reason } = classify(StatusCode::BAD_REQUEST, None, &long)
+        else {
             panic!("permanent");
         };
         assert!(error.chars().count() < 600);
+        assert_eq!(reason, "HTTP 400: Bad Request", "no message to quote");
+    }
+
+    #[test]
+    fn answers_that_differ_only_in_request_ids_have_one_reason() {
+        let reasons: Vec<String> = ["r-1", "r-2"]
+            .iter()
+            .map(|id| {
+                let body = format!(r#"{{"error":{{"message":"bad","request_id":"{id}"}}}}"#);
+                match classify(StatusCode::SERVICE_UNAVAILABLE, None, &body) {
+                    Answer::Retry { reason, .. } => reason,
+                    other => panic!("retry: {other:?}"),
+                }
+            })
+            .collect();
+        assert_eq!(reasons, ["HTTP 503: bad", "HTTP 503: bad"]);
     }
 }

@@ -14,7 +14,6 @@
 //! rate to 1/N of MoEngage's limit, or rely on MoEngage's 429 (retried with Retry-After).
 
 mod answer;
-mod payload;
 mod rate;
 mod schedule;
 mod send;

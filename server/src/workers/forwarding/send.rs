@@ -10,11 +10,11 @@ use store::PgPool;
 use tokio_util::sync::CancellationToken;
 
 use super::answer::{self, Answer};
-use super::payload::{self, Request};
 use super::Context;
 use crate::routes::metrics::{
     EVENTS_DEAD, EVENTS_FORWARDED, EVENTS_RETRIED, FORWARD_DURATION, QUEUE_DEPTH, QUEUE_OLDEST_AGE,
 };
+use store::forwarding::payload::{self, Request};
 
 pub(super) async fn forward_claim(
     context: &Context,
@@ -123,19 +123,25 @@ async fn send(
     let schedule = &context.settings.schedule;
     attempts(&events, status, latency, |event| match &answer {
         Answer::Accepted => Outcome::Forwarded,
-        Answer::Permanent { error } => Outcome::Dead {
+        Answer::Permanent { error, reason } => Outcome::Dead {
             error: error.clone(),
+            reason: reason.clone(),
         },
         Answer::Unauthorized { error } => Outcome::Paused {
             error: error.clone(),
         },
-        Answer::Retry { after, error } => match schedule.next(event.attempt, *after) {
+        Answer::Retry {
+            after,
+            error,
+            reason,
+        } => match schedule.next(event.attempt, *after) {
             Some(wait) => Outcome::Retry {
                 at: Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
                 error: error.clone(),
             },
             None => Outcome::Dead {
                 error: format!("gave up after {} attempts; last: {error}", event.attempt),
+                reason: format!("gave up after every retry; last: {reason}"),
             },
         },
     })

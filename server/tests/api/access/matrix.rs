@@ -39,10 +39,27 @@ fn expect(who: Who, needs: Needs) -> StatusCode {
     }
 }
 
+/// ACME01 with one stored event; the event's id.
+async fn one_event(app: &TestApp) -> String {
+    let acme = app.tenant("ACME01", true).await;
+    let report = serde_json::json!({
+        "type": "recipient_delivery_report_sms", "batch_id": "M1", "recipient": "+447700900001",
+        "code": 0, "status": "Delivered", "at": "2026-11-27T10:00:00Z",
+        "client_reference": "$uid=42",
+    });
+    let response = app.post_report(&acme, &report.to_string()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM events")
+        .fetch_one(&app.pool)
+        .await
+        .expect("the event");
+    id.to_string()
+}
+
 #[sqlx::test(migrations = false)]
 async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptions) {
     let app = TestApp::spawn(db).await;
-    app.tenant("ACME01", true).await;
+    let event = one_event(&app).await;
     app.user("target@example.com", Role::Viewer, &["ACME01"])
         .await;
     let target: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'target@example.com'")
@@ -94,6 +111,42 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
                 Needs::SignedIn,
             ),
             ("list_events", vec![("query[uid]", "42")], Needs::SignedIn),
+            (
+                "get_event",
+                vec![("app_key", "ACME01"), ("id", &event)],
+                Needs::SignedIn,
+            ),
+            (
+                "replay_event",
+                vec![("app_key", "ACME01"), ("id", &event)],
+                Needs::Staff,
+            ),
+            ("dead_letter_groups", vec![], Needs::SignedIn),
+            (
+                "dead_letters_in_group",
+                vec![("app_key", "ACME01"), ("reason", "HTTP 400")],
+                Needs::SignedIn,
+            ),
+            (
+                "replay_progress",
+                vec![("app_key", "ACME01"), ("mark", "2026-11-28T00:00:00Z")],
+                Needs::SignedIn,
+            ),
+            (
+                "replay_dead_letters",
+                vec![("app_key", "ACME01"), ("reason", ""), ("ids", "")],
+                Needs::Staff,
+            ),
+            (
+                "discard_dead_letters",
+                vec![
+                    ("app_key", "ACME01"),
+                    ("reason", ""),
+                    ("ids", ""),
+                    ("note", "not needed"),
+                ],
+                Needs::Staff,
+            ),
             (
                 "tenant_events",
                 vec![("app_key", "ACME01")],
@@ -206,13 +259,13 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
         };
         assert_eq!(metrics, expected, "{who:?} /metrics");
     }
-    assert_eq!(seen.len(), 4 * 25);
+    assert_eq!(seen.len(), 4 * 32);
 }
 
 #[sqlx::test(migrations = false)]
 async fn pages_open_for_the_roles_that_may_see_them(_: PgPoolOptions, db: PgConnectOptions) {
     let app = TestApp::spawn(db).await;
-    app.tenant("ACME01", true).await;
+    let event = format!("/events/ACME01/{}", one_event(&app).await);
     let visitors = [
         (Who::Anonymous, app.visitor()),
         (Who::Viewer, app.signed_in(Role::Viewer, &["ACME01"]).await),
@@ -227,6 +280,8 @@ async fn pages_open_for_the_roles_that_may_see_them(_: PgPoolOptions, db: PgConn
             ("/tenants", false),
             ("/tenants/ACME01", false),
             ("/events", false),
+            (&event, false),
+            ("/dead-letters", false),
             ("/users", true),
             ("/audit", true),
         ] {

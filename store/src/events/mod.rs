@@ -5,6 +5,10 @@ use sqlx::PgPool;
 
 use crate::tenants::TenantId;
 
+mod detail;
+
+pub use detail::{detail, AttemptRow, EventDetail, StatusStep, StoredReport};
+
 /// One event with what became of it.
 #[derive(Debug, Clone)]
 pub struct EventRow {

@@ -1,7 +1,7 @@
+use crate::forwarding::ClaimedEvent;
+use crate::tenants::TenantId;
 use chrono::{Duration, Utc};
 use serde_json::json;
-use store::forwarding::ClaimedEvent;
-use store::tenants::TenantId;
 
 use super::*;
 

@@ -1,9 +1,9 @@
 //! MoEngage `/v1/event` request bodies: one customer's events as `actions`, split so that
 //! no body reaches MoEngage's 128 KB limit.
 
+use super::ClaimedEvent;
 use chrono::Utc;
 use serde_json::{json, Map, Value};
-use store::forwarding::ClaimedEvent;
 
 /// MoEngage refuses `/v1/event` bodies over 128 KB; the margin covers the envelope.
 pub const MAX_BODY_BYTES: usize = 120 * 1024;

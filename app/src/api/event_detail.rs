@@ -1,0 +1,267 @@
+//! One event's whole story for its page: the report as Sinch sent it, the message's status
+//! timeline, the MoEngage request and every forwarding attempt; and replaying it.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::activity::Moment;
+use super::events::EventSummary;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDetail {
+    pub app_key: String,
+    pub tenant_name: String,
+    pub event: EventSummary,
+    /// A summary report's aggregate counts messages; a recipient's event is one.
+    pub count: i64,
+    pub operator: Option<String>,
+    pub reported_at: Moment,
+    pub forwarded_at: Option<Moment>,
+    /// When the next attempt is due, while the event waits.
+    pub next_attempt_at: Option<Moment>,
+    pub report: ReportView,
+    pub timeline: Vec<TimelineStep>,
+    pub request: RequestView,
+    pub attempts: Vec<AttemptView>,
+    /// Whether the user may replay it (and it is an event that is forwarded at all).
+    pub may_replay: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportView {
+    pub id: i64,
+    pub received_at: Moment,
+    pub report_type: String,
+    pub client_reference: Option<String>,
+    /// The body as received, indented when it is JSON (it always is once stored).
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineStep {
+    pub status: String,
+    pub code: i32,
+    pub count: i64,
+    pub at: Moment,
+    /// The time since the previous status ("+4 s").
+    pub gap: Option<String>,
+    pub operator: Option<String>,
+}
+
+/// The request the forwarder sends for this event (events of the same uid claimed
+/// together share one request; this shows the event's part alone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestView {
+    pub url: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptView {
+    pub attempt: i32,
+    pub at: Moment,
+    pub http_status: Option<i16>,
+    pub latency_ms: i32,
+    /// `forwarded`, `retry`, `dead` or `paused`.
+    pub outcome: String,
+    pub error: Option<String>,
+}
+
+#[server(endpoint = "get_event")]
+pub async fn get_event(app_key: String, id: i64) -> Result<EventDetail, ServerFnError> {
+    use domain::access::Action;
+
+    use super::access::{allowed, cipher, internal, pool, refuse};
+    use super::tenants::visible;
+
+    let principal = allowed(Action::ViewEvents)?;
+    let tenant = visible(&principal, &app_key).await?;
+    let pool = pool()?;
+    let detail = store::events::detail(&pool, tenant.id, id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| refuse(404, "no such event"))?;
+    let profile = store::forwarding::profile(&pool, &cipher()?, tenant.id)
+        .await
+        .map_err(internal)?;
+    let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
+    Ok(view::detail(
+        detail,
+        &tenant,
+        &profile,
+        full_numbers,
+        principal.may(Action::Replay),
+    ))
+}
+
+/// Queues one event for forwarding again, whatever its state; returns where it stands.
+#[server(endpoint = "replay_event")]
+pub async fn replay_event(app_key: String, id: i64) -> Result<String, ServerFnError> {
+    use domain::access::{Action, AuditAction};
+
+    use super::access::{allowed, internal, pool, refuse};
+    use super::tenants::{audit, visible};
+
+    let principal = allowed(Action::Replay)?;
+    let tenant = visible(&principal, &app_key).await?;
+    let selection = store::forwarding::ReplaySelection::Event {
+        tenant: tenant.id,
+        id,
+    };
+    let replay = store::forwarding::replay(&pool()?, &selection)
+        .await
+        .map_err(internal)?;
+    if replay.queued == 0 {
+        return Err(refuse(
+            404,
+            "no such event, or one that is never forwarded (a Dispatched after the final status)",
+        ));
+    }
+    let after = serde_json::json!({ "event": id, "queued": 1 });
+    audit(
+        &principal,
+        AuditAction::ReplayStarted,
+        &tenant,
+        None,
+        Some(after),
+    )
+    .await?;
+    Ok("Queued: it is sent again within seconds.".to_owned())
+}
+
+#[cfg(feature = "ssr")]
+mod view {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::api::activity::{age, moment};
+
+    pub fn detail(
+        detail: store::events::EventDetail,
+        tenant: &store::tenants::Tenant,
+        profile: &store::forwarding::ForwardingProfile,
+        full_numbers: bool,
+        may_replay: bool,
+    ) -> EventDetail {
+        let now = Utc::now();
+        let claimed = detail.as_claimed();
+        let action = store::forwarding::payload::action(&claimed, profile.full_recipient);
+        let request = if profile.bulk {
+            serde_json::json!({ "type": "transition", "elements": [{
+                "type": "event", "customer_id": claimed.customer_id, "actions": [action],
+            }]})
+        } else {
+            serde_json::json!({
+                "type": "event", "customer_id": claimed.customer_id, "actions": [action],
+            })
+        };
+        let mut request = request;
+        if !full_numbers {
+            mask_numbers(&mut request);
+        }
+        let endpoint = if profile.bulk { "transition" } else { "event" };
+        let mut previous = None;
+        let timeline = detail
+            .timeline
+            .into_iter()
+            .map(|step| {
+                let gap = previous.map(|before| format!("+{}", age(step.reported_at - before)));
+                previous = Some(step.reported_at);
+                TimelineStep {
+                    status: step.status,
+                    code: step.code,
+                    count: step.count,
+                    at: moment(step.reported_at, now),
+                    gap,
+                    operator: step.operator,
+                }
+            })
+            .collect();
+        let forwarded = detail.event.forward_state != "suppressed";
+        EventDetail {
+            app_key: tenant.app_key.to_string(),
+            tenant_name: tenant.name.clone(),
+            event: crate::api::events::summary(
+                tenant.app_key.as_str(),
+                detail.event,
+                full_numbers,
+                now,
+            ),
+            count: detail.count,
+            operator: detail.operator,
+            reported_at: moment(detail.reported_at, now),
+            forwarded_at: detail.forwarded_at.map(|at| moment(at, now)),
+            next_attempt_at: detail.next_attempt_at.map(|at| moment(at, now)),
+            report: ReportView {
+                id: detail.report.id,
+                received_at: moment(detail.report.received_at, now),
+                report_type: detail.report.report_type,
+                client_reference: detail.report.client_reference,
+                body: indented(&detail.report.body, full_numbers),
+            },
+            timeline,
+            request: RequestView {
+                url: format!(
+                    "{}/v1/{endpoint}/{}",
+                    tenant.data_center.api_base_url(),
+                    tenant.app_key
+                ),
+                body: serde_json::to_string_pretty(&request).unwrap_or_default(),
+            },
+            attempts: detail
+                .attempts
+                .into_iter()
+                .map(|attempt| AttemptView {
+                    attempt: attempt.attempt,
+                    at: moment(attempt.attempted_at, now),
+                    http_status: attempt.http_status,
+                    latency_ms: attempt.latency_ms,
+                    outcome: attempt.outcome,
+                    error: attempt.error,
+                })
+                .collect(),
+            may_replay: may_replay && forwarded,
+        }
+    }
+
+    /// The report indented for reading. People who may not see full numbers see the raw
+    /// report only with its phone numbers masked.
+    fn indented(body: &str, full_numbers: bool) -> String {
+        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(body) else {
+            return body.to_owned();
+        };
+        if !full_numbers {
+            mask_numbers(&mut value);
+        }
+        serde_json::to_string_pretty(&value).unwrap_or_else(|_| body.to_owned())
+    }
+
+    fn mask_numbers(value: &mut serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                for (key, inner) in map.iter_mut() {
+                    match inner {
+                        Value::String(text) if key == "recipient" => mask(text),
+                        Value::Array(numbers) if key == "recipients" => {
+                            for number in numbers {
+                                if let Value::String(text) = number {
+                                    mask(text);
+                                }
+                            }
+                        }
+                        _ => mask_numbers(inner),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(mask_numbers),
+            _ => {}
+        }
+    }
+
+    fn mask(text: &mut String) {
+        if let Ok(number) = domain::Msisdn::parse(text) {
+            *text = number.masked();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+-- The event explorer: dead letters that people discard or replay, and the attempt history
+-- that replays and pauses must not overwrite.
+
+-- A dead letter someone decided not to send, with who and why. It stays visible (and can
+-- still be replayed one by one from its page) until retention removes it.
+ALTER TABLE events DROP CONSTRAINT events_forward_state_check;
+ALTER TABLE events
+    ADD CONSTRAINT events_forward_state_check CHECK (forward_state IN
+        ('pending', 'retrying', 'forwarded', 'dead', 'suppressed', 'discarded')),
+    ADD COLUMN discarded_at   timestamptz,
+    ADD COLUMN discarded_by   text,
+    ADD COLUMN discard_reason text,
+    -- Why a dead letter died, without what differs per request (MoEngage's request ids),
+    -- so that the console groups dead letters of one cause; last_error keeps the detail.
+    ADD COLUMN dead_reason    text,
+    -- When the event was last queued again by a replay: a replay's progress is the state
+    -- of the events carrying its mark.
+    ADD COLUMN replayed_at    timestamptz;
+
+CREATE INDEX events_replayed_idx ON events (tenant_id, replayed_at) WHERE replayed_at IS NOT NULL;
+
+-- Attempt numbers restart after a replay, and a pause does not use one up, so
+-- (event, attempt) is not unique: every request keeps its own row.
+ALTER TABLE forward_attempts DROP CONSTRAINT forward_attempts_pkey;
+ALTER TABLE forward_attempts ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+ALTER TABLE forward_attempts ADD PRIMARY KEY (tenant_id, event_id, seq);

@@ -1,0 +1,163 @@
+//! One event's whole story: the report it came from, its message's statuses and every
+//! forwarding attempt.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::EventRow;
+use crate::forwarding::ClaimedEvent;
+use crate::tenants::TenantId;
+
+#[derive(Debug, Clone)]
+pub struct EventDetail {
+    pub tenant: TenantId,
+    pub event: EventRow,
+    pub count: i64,
+    pub operator: Option<String>,
+    pub extra: serde_json::Value,
+    /// Sinch's time for the status (or the report's arrival when it gave none).
+    pub reported_at: DateTime<Utc>,
+    pub forwarded_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub report: StoredReport,
+    /// The message's statuses in the order Sinch reported them.
+    pub timeline: Vec<StatusStep>,
+    pub attempts: Vec<AttemptRow>,
+}
+
+/// A report exactly as Sinch sent it.
+#[derive(Debug, Clone)]
+pub struct StoredReport {
+    pub id: i64,
+    pub received_at: DateTime<Utc>,
+    pub report_type: String,
+    pub client_reference: Option<String>,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct StatusStep {
+    pub status: String,
+    pub code: i32,
+    pub count: i64,
+    pub reported_at: DateTime<Utc>,
+    pub operator: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AttemptRow {
+    pub attempt: i32,
+    pub attempted_at: DateTime<Utc>,
+    /// None when no HTTP answer came (timeout, refused connection).
+    pub http_status: Option<i16>,
+    pub latency_ms: i32,
+    pub outcome: String,
+    pub error: Option<String>,
+}
+
+impl EventDetail {
+    /// The event as the forwarder claims it, to build the request it sends.
+    pub fn as_claimed(&self) -> ClaimedEvent {
+        ClaimedEvent {
+            tenant: self.tenant,
+            id: self.event.id,
+            attempt: self.event.attempts + 1,
+            kind: self.event.kind.clone(),
+            customer_id: self.event.customer_id.clone(),
+            category: self.event.category.clone(),
+            batch_id: self.event.batch_id.clone(),
+            recipient: self.event.recipient.clone(),
+            sinch_status: self.event.sinch_status.clone(),
+            sinch_code: self.event.sinch_code,
+            count: self.count,
+            operator: self.operator.clone(),
+            extra: self.extra.clone(),
+            reported_at: self.reported_at,
+        }
+    }
+}
+
+/// The event `id` of `tenant`, or None when the tenant has no such event.
+pub async fn detail(
+    pool: &PgPool,
+    tenant: TenantId,
+    id: i64,
+) -> Result<Option<EventDetail>, sqlx::Error> {
+    let Some(row) = sqlx::query!(
+        r#"
+        SELECT e.id, e.created_at, e.kind, e.customer_id, e.recipient, e.category, e.batch_id,
+               e.sinch_status, e.sinch_code, e.forward_state, e.attempts, e.last_error,
+               e.count, e.operator, e.extra, e.reported_at, e.forwarded_at, e.next_attempt_at,
+               e.message_id, r.id AS report_id, r.received_at, r.report_type,
+               r.client_reference, r.body
+        FROM events e
+        JOIN reports r ON r.tenant_id = e.tenant_id AND r.id = e.report_id
+        WHERE e.tenant_id = $1 AND e.id = $2
+        "#,
+        tenant.0,
+        id,
+    )
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let timeline = sqlx::query_as!(
+        StatusStep,
+        r#"
+        SELECT status, code, count, reported_at, operator
+        FROM message_statuses
+        WHERE tenant_id = $1 AND message_id = $2
+        ORDER BY reported_at, report_id
+        "#,
+        tenant.0,
+        row.message_id,
+    )
+    .fetch_all(pool)
+    .await?;
+    let attempts = sqlx::query_as!(
+        AttemptRow,
+        r#"
+        SELECT attempt, attempted_at, http_status, latency_ms, outcome, error
+        FROM forward_attempts
+        WHERE tenant_id = $1 AND event_id = $2
+        ORDER BY attempt
+        "#,
+        tenant.0,
+        id,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(EventDetail {
+        tenant,
+        event: EventRow {
+            id: row.id,
+            created_at: row.created_at,
+            kind: row.kind,
+            customer_id: row.customer_id,
+            recipient: row.recipient,
+            category: row.category,
+            batch_id: row.batch_id,
+            sinch_status: row.sinch_status,
+            sinch_code: row.sinch_code,
+            forward_state: row.forward_state,
+            attempts: row.attempts,
+            last_error: row.last_error,
+        },
+        count: row.count,
+        operator: row.operator,
+        extra: row.extra,
+        reported_at: row.reported_at,
+        forwarded_at: row.forwarded_at,
+        next_attempt_at: row.next_attempt_at,
+        report: StoredReport {
+            id: row.report_id,
+            received_at: row.received_at,
+            report_type: row.report_type,
+            client_reference: row.client_reference,
+            body: row.body,
+        },
+        timeline,
+        attempts,
+    }))
+}
