@@ -22,7 +22,7 @@ use leptos_router::path;
 use crate::layouts::{ConsoleFrame, ConsoleLayout};
 use crate::pages::{
     AccountPage, AuditPage, DeadLettersPage, EventPage, EventsPage, LoginPage, NotFoundPage,
-    OverviewPage, TenantPage, TenantsPage, UsersPage,
+    OverviewPage, RejectedPage, TenantPage, TenantsPage, UsersPage,
 };
 use crate::signed_in::SignedIn;
 
@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/events") view=EventsPage />
                     <Route path=path!("/events/:app_key/:id") view=EventPage />
                     <Route path=path!("/dead-letters") view=DeadLettersPage />
+                    <Route path=path!("/rejected") view=RejectedPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/audit") view=AuditPage />
                 </ParentRoute>

@@ -219,6 +219,7 @@ fn router(state: AppState, sessions: PgSessionStore) -> Router {
             "/webhooks/sinch/{app_key}",
             post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
         )
+        .route("/events.csv", get(routes::export::events_csv))
         .route("/auth/login", post(access::sign_in))
         .route("/auth/logout", post(access::sign_out))
         .route("/auth/logout-everywhere", post(access::sign_out_everywhere))

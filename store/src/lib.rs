@@ -13,6 +13,7 @@ pub mod forwarding;
 pub mod ingest;
 pub mod login_throttle;
 mod pool;
+pub mod rejections;
 pub mod retention;
 mod schema;
 pub mod secrets;

@@ -74,7 +74,7 @@ pub(crate) fn summary(
 }
 
 #[cfg(feature = "ssr")]
-fn shown_phone(recipient: &str, full: bool) -> String {
+pub fn shown_phone(recipient: &str, full: bool) -> String {
     match domain::Msisdn::parse(recipient) {
         Ok(number) if full => number.to_string(),
         Ok(number) => number.masked(),
@@ -178,7 +178,7 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> 
 /// The filter, the tenants to search and what could not be read. An unknown tenant reads
 /// the same whether it does not exist or is outside the user's scope.
 #[cfg(feature = "ssr")]
-fn read_query(
+pub fn read_query(
     query: &EventQuery,
     visible: &[store::tenants::Tenant],
 ) -> (

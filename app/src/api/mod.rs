@@ -13,6 +13,7 @@ pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod paging;
 pub mod probes;
+pub mod rejected;
 pub mod self_checks;
 pub mod session;
 pub mod system;

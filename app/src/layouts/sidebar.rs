@@ -4,13 +4,11 @@ use leptos_router::components::A;
 
 use crate::signed_in::signed_in;
 
-/// A section of the console. `built` is false for areas whose pages do not exist yet: they
-/// are listed so people see what is coming, but are not links to nowhere. Sections whose
-/// `action` the user's role lacks are not listed (the server refuses them anyway).
+/// A section of the console. Sections whose `action` the user's role lacks are not listed
+/// (the server refuses them anyway).
 struct Section {
     label: &'static str,
     href: &'static str,
-    built: bool,
     action: Option<Action>,
 }
 
@@ -18,43 +16,36 @@ const SECTIONS: &[Section] = &[
     Section {
         label: "Overview",
         href: "/",
-        built: true,
         action: None,
     },
     Section {
         label: "Tenants",
         href: "/tenants",
-        built: true,
         action: None,
     },
     Section {
         label: "Events",
         href: "/events",
-        built: true,
         action: None,
     },
     Section {
         label: "Dead letters",
         href: "/dead-letters",
-        built: true,
         action: None,
     },
     Section {
         label: "Rejected",
         href: "/rejected",
-        built: false,
         action: None,
     },
     Section {
         label: "Users",
         href: "/users",
-        built: true,
         action: Some(Action::ManageUsers),
     },
     Section {
         label: "Audit",
         href: "/audit",
-        built: true,
         action: Some(Action::ViewAudit),
     },
 ];
@@ -90,30 +81,17 @@ fn section_links(
         })
         .map(|section| {
             let on_navigate = on_navigate.clone();
-            if section.built {
-                view! {
-                    <li>
-                        <A
-                            href=section.href
-                            exact=true
-                            attr:class="nav__link"
-                            on:click=move |_| on_navigate()
-                        >
-                            {section.label}
-                        </A>
-                    </li>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <li>
-                        <span class="nav__link nav__link--soon" aria-disabled="true">
-                            <span>{section.label}</span>
-                            <small class="nav__soon">"soon"</small>
-                        </span>
-                    </li>
-                }
-                .into_any()
+            view! {
+                <li>
+                    <A
+                        href=section.href
+                        exact=true
+                        attr:class="nav__link"
+                        on:click=move |_| on_navigate()
+                    >
+                        {section.label}
+                    </A>
+                </li>
             }
         })
         .collect_view()

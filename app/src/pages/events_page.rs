@@ -8,6 +8,9 @@ use crate::api::events::{list_events, EventList, EventQuery};
 use crate::components::common::{DataTable, LoadError};
 use crate::components::tenants::EventRow;
 
+/// How often the live tail reads the newest page again.
+const LIVE_SECS: u64 = 3;
+
 /// Every event of the user's tenants, newest first, filtered by a GET form so that the URL
 /// holds the view (shareable, and the back button works), a keyset page of 50 at a time.
 #[component]
@@ -33,6 +36,21 @@ pub fn EventsPage() -> impl IntoView {
         })
     });
     let events = Resource::new(move || filters.get(), list_events);
+    // Live tail: while on, the newest page is read again every few seconds (only in the
+    // browser: effects do not run on the server). Older pages stay still.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                if live.get_untracked() && filters.with_untracked(|f| f.before.is_empty()) {
+                    events.refetch();
+                }
+            },
+            std::time::Duration::from_secs(LIVE_SECS),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
 
     view! {
         <Title text="Events" />
@@ -42,6 +60,7 @@ pub fn EventsPage() -> impl IntoView {
                 "The SMS Sent, SMS Delivered and SMS Delivery Failed events made from Sinch's reports, and what became of each. Times are UTC."
             </p>
         </header>
+        <Toolbar live filters />
         <Transition fallback=|| {
             view! { <p class="skeleton-block" aria-busy="true"></p> }
         }>
@@ -247,6 +266,43 @@ fn Filters(current: EventQuery, tenants: Vec<(String, String)>) -> impl IntoView
                 "Clear"
             </a>
         </form>
+    }
+}
+
+/// "Export CSV" (every matching event, streamed) and the live tail's switch.
+#[component]
+fn Toolbar(live: RwSignal<bool>, filters: Memo<EventQuery>) -> impl IntoView {
+    let export = move || {
+        let query = page_href(&filters.get(), "");
+        query.replacen("/events?", "/events.csv?", 1)
+    };
+    let on_newest = move || filters.with(|f| f.before.is_empty());
+    view! {
+        <div class="toolbar events-toolbar">
+            <a class="button--quiet" href=export download="">
+                "Export CSV"
+            </a>
+            <label class="live-toggle" title="Reads the newest events again every few seconds">
+                <input
+                    type="checkbox"
+                    prop:checked=move || live.get()
+                    on:change=move |ev| live.set(event_target_checked(&ev))
+                    disabled=move || !on_newest()
+                />
+                " Live"
+            </label>
+            <span class="muted" role="status">
+                {move || {
+                    if !on_newest() {
+                        "Live follows the newest page only."
+                    } else if live.get() {
+                        "Live: new events appear as they arrive. Untick to pause."
+                    } else {
+                        ""
+                    }
+                }}
+            </span>
+        </div>
     }
 }
 

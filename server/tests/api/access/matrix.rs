@@ -122,6 +122,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
                 Needs::Staff,
             ),
             ("dead_letter_groups", vec![], Needs::SignedIn),
+            ("rejected_reports", vec![], Needs::SignedIn),
             (
                 "dead_letters_in_group",
                 vec![("app_key", "ACME01"), ("reason", "HTTP 400")],
@@ -259,7 +260,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
         };
         assert_eq!(metrics, expected, "{who:?} /metrics");
     }
-    assert_eq!(seen.len(), 4 * 32);
+    assert_eq!(seen.len(), 4 * 33);
 }
 
 #[sqlx::test(migrations = false)]
@@ -282,6 +283,7 @@ async fn pages_open_for_the_roles_that_may_see_them(_: PgPoolOptions, db: PgConn
             ("/events", false),
             (&event, false),
             ("/dead-letters", false),
+            ("/rejected", false),
             ("/users", true),
             ("/audit", true),
         ] {
