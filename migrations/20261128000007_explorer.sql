@@ -24,3 +24,16 @@ CREATE INDEX events_replayed_idx ON events (tenant_id, replayed_at) WHERE replay
 ALTER TABLE forward_attempts DROP CONSTRAINT forward_attempts_pkey;
 ALTER TABLE forward_attempts ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
 ALTER TABLE forward_attempts ADD PRIMARY KEY (tenant_id, event_id, seq);
+
+-- How long delivered messages took from Dispatched to Delivered (Sinch's own times), per
+-- tenant, hour (of the Delivered event) and category ('' when none), rolled up with the
+-- hourly counts. Percentiles do not add up across hours, so each hour keeps its own.
+CREATE TABLE hourly_delivery_times (
+    tenant_id bigint NOT NULL,
+    hour      timestamptz NOT NULL CHECK (hour = date_trunc('hour', hour, 'UTC')),
+    category  text NOT NULL,
+    messages  bigint NOT NULL,
+    p50_ms    bigint NOT NULL,
+    p95_ms    bigint NOT NULL,
+    PRIMARY KEY (tenant_id, hour, category)
+);

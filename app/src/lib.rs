@@ -6,6 +6,10 @@
 //! - `api/`: server functions grouped by domain. Their bodies only exist with the `ssr`
 //!   feature; the browser build gets a stub that POSTs to `/api/<endpoint>`.
 
+// Leptos views are deeply nested types; the release wasm build's layout queries for the
+// larger pages (tenant activity, dead letters) exceed the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod http_status;

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 
+import { register, setIntegration } from "./console";
 import { hydrated, signIn } from "./session";
 
 // scripts/test starts the MoEngage simulator with these workspaces and keys, and points
@@ -7,29 +8,6 @@ import { hydrated, signIn } from "./session";
 const SHOP = { appKey: "E2ESHOP", key: "moe-e2e-key-0001" };
 const GATE = { appKey: "E2EGATE", key: "moe-e2e-key-0002" };
 const GONE = { appKey: "E2EGONE", key: "moe-e2e-key-0003" };
-
-/** Registers a workspace through the console's form and opens its page. */
-async function register(page: Page, tenant: { appKey: string; key: string }, name: string) {
-  await page.goto("/tenants");
-  await hydrated(page);
-  const form = page.getByRole("region", { name: "Register a tenant" });
-  await form.getByLabel("Workspace id").fill(tenant.appKey);
-  await form.getByLabel("Name").fill(name);
-  await form.getByLabel("Data center").selectOption("DC-03");
-  await form.getByLabel("Data API key").fill(tenant.key);
-  await form.getByRole("button", { name: "Register" }).click();
-  await expect(form.getByRole("status")).toContainText("Registered.");
-  await form.getByRole("link", { name: "its page" }).click();
-  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
-  await hydrated(page);
-}
-
-async function setIntegration(page: Page, on: boolean) {
-  await page.getByRole("link", { name: "Settings" }).click();
-  await page.getByText(on ? "Enable the integration" : "Disable the integration…").click();
-  await page.getByRole("button", { name: "Confirm" }).click();
-  await expect(page.getByText(on ? "Enabled" : "Disabled", { exact: true })).toBeVisible();
-}
 
 /** The callback URL as the copy button puts it on the clipboard. */
 async function copyCallbackUrl(page: Page): Promise<URL> {

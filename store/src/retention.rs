@@ -11,7 +11,8 @@ pub struct Purged {
     pub messages: u64,
     pub malformed_calls: u64,
     pub refused_calls: u64,
-    /// Rows of the console's hourly counts (`hourly_traffic`, `hourly_outcomes`).
+    /// Rows of the console's hourly counts (`hourly_traffic`, `hourly_outcomes`,
+    /// `hourly_delivery_times`).
     pub hours: u64,
 }
 
@@ -127,5 +128,13 @@ async fn delete_hours(
     .execute(pool)
     .await?
     .rows_affected();
-    Ok(traffic + outcomes)
+    let times = sqlx::query!(
+        "DELETE FROM hourly_delivery_times WHERE tenant_id = $1 AND hour < $2",
+        tenant,
+        cutoff
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(traffic + outcomes + times)
 }

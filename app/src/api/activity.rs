@@ -139,6 +139,30 @@ pub struct TenantCharts {
     pub categories: Vec<CategoryRate>,
     /// The latest reports rejected for their uid (at most 10).
     pub rejections: Vec<RejectionSample>,
+    /// The busiest categories' delivery rate and time to deliver, hour by hour.
+    pub trends: Vec<CategoryTrend>,
+}
+
+/// How many categories get trend charts (the busiest).
+pub const TREND_CATEGORIES: usize = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryTrend {
+    /// Empty for reports without a category.
+    pub category: String,
+    pub points: Vec<TrendPoint>,
+}
+
+/// One hour of a category; None where the hour had nothing to measure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub label: String,
+    pub exact: String,
+    /// Delivered out of delivered + failed, in tenths of a percent.
+    pub rate_permille: Option<i64>,
+    /// Dispatched -> Delivered, median and 95th percentile, in milliseconds.
+    pub p50_ms: Option<i64>,
+    pub p95_ms: Option<i64>,
 }
 
 /// The tenants list's rows.
@@ -221,8 +245,22 @@ pub async fn get_tenant_charts(app_key: String) -> Result<TenantCharts, ServerFn
     let rejections = store::activity::latest_rejections(&pool, tenant.id, 10)
         .await
         .map_err(internal)?;
+    let busiest: Vec<String> = categories
+        .iter()
+        .take(TREND_CATEGORIES)
+        .map(|c| c.category.clone())
+        .collect();
+    let hours = store::activity::trends(
+        &pool,
+        tenant.id,
+        &busiest,
+        now - chrono::Duration::hours(167),
+    )
+    .await
+    .map_err(internal)?;
     let week: Vec<HourPoint> = week.iter().map(server::hour_point).collect();
     Ok(TenantCharts {
+        trends: server::trends(&busiest, &hours),
         day: week[week.len().saturating_sub(24)..].to_vec(),
         week,
         categories: categories
@@ -254,7 +292,9 @@ mod server {
     use chrono::{DateTime, Duration, Utc};
     use store::activity::{Hour, TenantActivity as Row, UnknownWorkspace};
 
-    use super::{Attention, Counts, Health, HourPoint, Moment, TenantActivity};
+    use super::{
+        Attention, CategoryTrend, Counts, Health, HourPoint, Moment, TenantActivity, TrendPoint,
+    };
 
     /// Events waiting longer than this make a tenant's forwarding "backlogged".
     const BACKLOG_AFTER: i64 = 60;
@@ -405,6 +445,32 @@ mod server {
             failed: hour.failed,
             rejected: hour.rejected,
         }
+    }
+
+    pub fn trends(
+        categories: &[String],
+        hours: &[store::activity::TrendHour],
+    ) -> Vec<CategoryTrend> {
+        categories
+            .iter()
+            .map(|category| CategoryTrend {
+                category: category.clone(),
+                points: hours
+                    .iter()
+                    .filter(|h| h.category == *category)
+                    .map(|h| {
+                        let finished = h.delivered + h.failed;
+                        TrendPoint {
+                            label: h.hour.format("%a %H:00").to_string(),
+                            exact: h.hour.format("%Y-%m-%d %H:00 UTC").to_string(),
+                            rate_permille: (finished > 0).then(|| h.delivered * 1000 / finished),
+                            p50_ms: h.p50_ms,
+                            p95_ms: h.p95_ms,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 
     pub fn moment(at: DateTime<Utc>, now: DateTime<Utc>) -> Moment {

@@ -139,6 +139,7 @@ fn Groups(
                     <ul class="dead-groups">{rows}</ul>
                 </section>
             }
+            .into_any()
         })
         .collect_view()
         .into_any()
@@ -217,4 +218,7 @@ fn Group(
             {chooser}
         </li>
     }
+    // Erased: the page's nested types otherwise overflow the compiler's query depth in
+    // the release wasm build.
+    .into_any()
 }

@@ -189,6 +189,8 @@ fn Detail(detail: EventDetail, replay: ServerAction<ReplayEvent>) -> impl IntoVi
         </section>
         <Attempts attempts=detail.attempts />
     }
+    // Erased, like every large page's body: deep view types slow the wasm build down.
+    .into_any()
 }
 
 #[component]

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::query_string::encode;
 
-use crate::api::events::{list_events, EventList, EventQuery};
+use crate::api::events::{list_events, EventList, EventQuery, FilterCounts};
 use crate::components::common::{DataTable, LoadError};
 use crate::components::tenants::EventRow;
 
@@ -136,7 +136,7 @@ fn EventsView(list: EventList, current: EventQuery) -> impl IntoView {
         .into_any()
     };
     view! {
-        <Filters current=current.clone() tenants=list.tenants />
+        <Filters current=current.clone() tenants=list.tenants counts=list.counts />
         {problems}
         {readable
             .then(|| {
@@ -152,29 +152,56 @@ fn EventsView(list: EventList, current: EventQuery) -> impl IntoView {
     }
 }
 
+/// An option's label with its count, when it has one.
+fn counted(label: &str, count: Option<i64>) -> String {
+    match count {
+        Some(count) => format!("{label} — {count}"),
+        None => label.to_owned(),
+    }
+}
+
 #[component]
-fn Filters(current: EventQuery, tenants: Vec<(String, String)>) -> impl IntoView {
-    let options = |choices: &[(&'static str, &'static str)], selected: &str| {
-        choices
-            .iter()
-            .map(|(value, label)| {
-                view! {
-                    <option value=*value selected=*value == selected>
-                        {*label}
-                    </option>
-                }
-            })
-            .collect_view()
-    };
+fn Filters(
+    current: EventQuery,
+    tenants: Vec<(String, String)>,
+    counts: FilterCounts,
+) -> impl IntoView {
+    let options =
+        |choices: &[(&'static str, &'static str)], selected: &str, of: &[(String, i64)]| {
+            choices
+                .iter()
+                .map(|(value, label)| {
+                    let count = (!value.is_empty())
+                        .then(|| FilterCounts::of(of, value))
+                        .flatten();
+                    view! {
+                        <option value=*value selected=*value == selected>
+                            {counted(label, count)}
+                        </option>
+                    }
+                })
+                .collect_view()
+        };
     let tenant_options = tenants
         .into_iter()
         .map(|(key, name)| {
             let selected = key == current.tenant;
+            let label = counted(
+                &format!("{name} ({key})"),
+                FilterCounts::of(&counts.tenants, &key),
+            );
             view! {
                 <option value=key.clone() selected=selected>
-                    {format!("{name} ({key})")}
+                    {label}
                 </option>
             }
+        })
+        .collect_view();
+    let category_options = counts
+        .categories
+        .iter()
+        .map(|(category, count)| {
+            view! { <option value=category.clone() label=format!("{category} — {count}")></option> }
         })
         .collect_view();
     let events = options(
@@ -185,6 +212,7 @@ fn Filters(current: EventQuery, tenants: Vec<(String, String)>) -> impl IntoView
             ("delivery_failed", "SMS Delivery Failed"),
         ],
         &current.event,
+        &counts.kinds,
     );
     let states = options(
         &[
@@ -197,6 +225,7 @@ fn Filters(current: EventQuery, tenants: Vec<(String, String)>) -> impl IntoView
             ("suppressed", "Not forwarded"),
         ],
         &current.state,
+        &counts.states,
     );
     let text_fields = [
         ("uid", "uid", current.uid.clone(), "MoEngage customer_id"),
@@ -214,10 +243,19 @@ fn Filters(current: EventQuery, tenants: Vec<(String, String)>) -> impl IntoView
     .into_iter()
     .map(|(name, label, value, placeholder)| {
         let id = format!("filter-{name}");
+        // The category field suggests the busiest categories, with their counts.
+        let list = (name == "category").then_some("category-counts");
         view! {
             <div class="field">
                 <label for=id.clone()>{label}</label>
-                <input id=id name=name type="search" value=value placeholder=placeholder />
+                <input
+                    id=id
+                    name=name
+                    type="search"
+                    value=value
+                    placeholder=placeholder
+                    list=list
+                />
             </div>
         }
     })
@@ -259,6 +297,10 @@ fn Filters(current: EventQuery, tenants: Vec<(String, String)>) -> impl IntoView
                 <label for="filter-to">"To (UTC)"</label>
                 <input id="filter-to" name="to" type="datetime-local" value=current.to />
             </div>
+            <datalist id="category-counts">{category_options}</datalist>
+            <p class="filters__note muted">
+                {format!("Counts (messages, before the text filters) cover {}.", counts.period)}
+            </p>
             <button type="submit" class="button">
                 "Filter"
             </button>

@@ -6,7 +6,7 @@ use domain::access::Role;
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::helpers::{TestApp, Visitor};
+use crate::helpers::{eventually, TestApp, Visitor};
 
 fn report(batch: &str, to: &str, status: &str, uid: &str) -> String {
     let code = match status {
@@ -156,4 +156,63 @@ async fn pages_of_fifty_walk_every_event_once(_: PgPoolOptions, db: PgConnectOpt
     }
     assert_eq!(i64::try_from(seen.len()).expect("small"), total);
     assert_eq!(pages, (total + 49) / 50);
+}
+
+#[sqlx::test(migrations = false)]
+async fn each_filter_value_shows_how_many_it_finds(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let beta = app.tenant("BETA02", true).await;
+    for body in [
+        report("c-1", "+447700900001", "Delivered", "42"),
+        report("c-2", "+447700900002", "Dispatched", "43"),
+        report("c-3", "+447700900003", "Failed", "42"),
+    ] {
+        assert_eq!(app.post_report(&acme, &body).await.status(), 200);
+    }
+    let other = report("d-1", "+447700900009", "Delivered", "42");
+    assert_eq!(app.post_report(&beta, &other).await.status(), 200);
+    let support = app.signed_in(Role::Support, &[]).await;
+
+    let pairs = |counts: &Value, of: &str| -> Vec<(String, i64)> {
+        let mut pairs: Vec<(String, i64)> = counts[of]
+            .as_array()
+            .expect("counts")
+            .iter()
+            .map(|pair| {
+                let value = pair[0].as_str().expect("a value").to_owned();
+                (value, pair[1].as_i64().expect("a count"))
+            })
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    eventually("the hour is rolled up", || async {
+        let counts = &list(&support, &[]).await["counts"];
+        pairs(counts, "tenants").iter().map(|p| p.1).sum::<i64>() == 4
+    })
+    .await;
+    let counts = list(&support, &[]).await["counts"].clone();
+    let owned = |list: &[(&str, i64)]| -> Vec<(String, i64)> {
+        list.iter().map(|(v, n)| ((*v).to_owned(), *n)).collect()
+    };
+    assert_eq!(
+        pairs(&counts, "tenants"),
+        owned(&[("ACME01", 3), ("BETA02", 1)])
+    );
+    assert_eq!(
+        pairs(&counts, "kinds"),
+        owned(&[("delivered", 2), ("delivery_failed", 1), ("sent", 1)])
+    );
+    assert_eq!(pairs(&counts, "categories"), owned(&[("otp", 4)]));
+    assert_eq!(
+        pairs(&counts, "states"),
+        owned(&[("pending", 4)]),
+        "nothing forwards here"
+    );
+    assert_eq!(counts["period"], "the last 7 days");
+    // Within one tenant, only its events count.
+    let acme_only = list(&support, &[("tenant", "ACME01")]).await["counts"].clone();
+    assert_eq!(pairs(&acme_only, "tenants"), owned(&[("ACME01", 3)]));
+    assert_eq!(pairs(&acme_only, "states"), owned(&[("pending", 3)]));
 }

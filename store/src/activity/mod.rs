@@ -6,11 +6,13 @@
 //! the query, and none of them shows deleted tenants.
 
 mod rollup;
+mod trends;
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 pub use rollup::{roll_up, RollUp};
+pub use trends::{trends, TrendHour};
 
 use crate::tenants::TenantId;
 

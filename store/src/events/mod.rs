@@ -5,6 +5,7 @@ use sqlx::PgPool;
 
 use crate::tenants::TenantId;
 
+pub mod counts;
 mod detail;
 
 pub use detail::{detail, AttemptRow, EventDetail, StatusStep, StoredReport};

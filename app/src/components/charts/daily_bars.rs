@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use super::Plot;
+
 const HEIGHT: f64 = 40.0;
 const BAR: f64 = 12.0;
 
@@ -18,18 +20,13 @@ pub fn DailyBars(days: Vec<(String, i64)>, class: &'static str, label: String) -
     );
     view! {
         <figure class="chart chart--small">
-            <svg
-                class="chart__plot"
-                viewBox=format!("0 0 {width} {HEIGHT}")
-                preserveAspectRatio="none"
-                role="img"
-                aria-label=format!("{label}: {summary}")
-                inner_html=markup(&days, class)
-            ></svg>
-            <div class="chart__axis" aria-hidden="true">
-                <span>{first}</span>
-                <span>{last}</span>
-            </div>
+            <Plot
+                width
+                height=HEIGHT
+                markup=markup(&days, class)
+                label=format!("{label}: {summary}")
+                axis=(first, last)
+            />
         </figure>
     }
 }

@@ -3,8 +3,12 @@
 
 mod category_rates;
 mod daily_bars;
+mod line_chart;
 mod outcome_bars;
+mod plot;
 
 pub use category_rates::CategoryRates;
 pub use daily_bars::DailyBars;
+pub use line_chart::{Line, LineChart};
 pub use outcome_bars::OutcomeBars;
+use plot::Plot;

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::Plot;
 use crate::api::activity::HourPoint;
 
 /// The series of a bar, bottom to top, with their CSS class and legend label.
@@ -62,20 +63,7 @@ pub fn OutcomeBars(hours: Vec<HourPoint>, label: String) -> impl IntoView {
             {if max == 0 {
                 view! { <p class="chart__empty">"No events in this period."</p> }.into_any()
             } else {
-                view! {
-                    <svg
-                        class="chart__plot"
-                        viewBox=format!("0 0 {width} {HEIGHT}")
-                        preserveAspectRatio="none"
-                        role="img"
-                        aria-label=summary
-                        inner_html=bars
-                    ></svg>
-                    <div class="chart__axis" aria-hidden="true">
-                        <span>{first}</span>
-                        <span>{last}</span>
-                    </div>
-                }
+                view! { <Plot width height=HEIGHT markup=bars label=summary axis=(first, last) /> }
                     .into_any()
             }} <figcaption>
                 <ul class="chart__legend">{legend}</ul>

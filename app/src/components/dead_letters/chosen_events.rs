@@ -90,4 +90,5 @@ pub fn ChosenEvents(
             {actions}
         </div>
     }
+    .into_any()
 }

@@ -27,6 +27,7 @@ pub fn ReplayForm(
             </button>
         </ActionForm>
     }
+    .into_any()
 }
 
 /// Discards dead letters chosen as for [`ReplayForm`], after asking why: the reason stays
@@ -67,6 +68,7 @@ pub fn DiscardForm(
             </ActionForm>
         </details>
     }
+    .into_any()
 }
 
 /// What the last discard did.

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::api::activity::{RejectionSample, TenantCharts};
-use crate::components::charts::{CategoryRates, OutcomeBars};
+use crate::api::activity::{CategoryTrend, RejectionSample, TenantCharts};
+use crate::components::charts::{CategoryRates, Line, LineChart, OutcomeBars};
 use crate::components::common::{DataTable, LoadError};
 use crate::components::tenants::{EventsResource, EventsTable};
 
@@ -59,7 +59,120 @@ fn Charts(charts: TenantCharts) -> impl IntoView {
             </h2>
             <CategoryRates categories=charts.categories />
         </section>
+        <Trends trends=charts.trends />
         <Rejections rejections=charts.rejections />
+    }
+}
+
+/// Per busy category, hour by hour over 7 days: the delivery rate, and how long delivered
+/// messages took from Dispatched to Delivered (median and 95th percentile).
+#[component]
+fn Trends(trends: Vec<CategoryTrend>) -> impl IntoView {
+    if trends.is_empty() {
+        return ().into_any();
+    }
+    let charts = trends
+        .into_iter()
+        .map(|trend| {
+            let name = if trend.category.is_empty() {
+                "No category".to_owned()
+            } else {
+                trend.category.clone()
+            };
+            let axis = (
+                trend
+                    .points
+                    .first()
+                    .map(|p| p.label.clone())
+                    .unwrap_or_default(),
+                trend
+                    .points
+                    .last()
+                    .map(|p| p.label.clone())
+                    .unwrap_or_default(),
+            );
+            let points: Vec<String> = trend.points.iter().map(|p| p.exact.clone()).collect();
+            let rate = vec![Line {
+                class: "delivered",
+                label: "Delivered",
+                values: trend
+                    .points
+                    .iter()
+                    .map(|p| p.rate_permille.map(|r| r as f64 / 10.0))
+                    .collect(),
+            }];
+            let seconds = |pick: fn(&crate::api::activity::TrendPoint) -> Option<i64>| {
+                trend
+                    .points
+                    .iter()
+                    .map(|p| pick(p).map(|ms| ms as f64 / 1000.0))
+                    .collect()
+            };
+            let times = vec![
+                Line {
+                    class: "p50",
+                    label: "p50",
+                    values: seconds(|p| p.p50_ms),
+                },
+                Line {
+                    class: "p95",
+                    label: "p95",
+                    values: seconds(|p| p.p95_ms),
+                },
+            ];
+            view! {
+                <div class="trend">
+                    <h3 class="mono">{name.clone()}</h3>
+                    <div class="trend__charts">
+                        <div>
+                            <h4>"Delivery rate"</h4>
+                            <LineChart
+                                lines=rate
+                                points=points.clone()
+                                axis=axis.clone()
+                                max=100.0
+                                unit=percent
+                                label=format!("Delivery rate of {name} per hour")
+                            />
+                        </div>
+                        <div>
+                            <h4>"Dispatched → Delivered"</h4>
+                            <LineChart
+                                lines=times
+                                points
+                                axis
+                                unit=duration
+                                label=format!("Time to deliver {name} per hour, p50 and p95")
+                            />
+                        </div>
+                    </div>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="trends-title">
+            <h2 class="panel__title" id="trends-title">
+                "Delivery by category, hour by hour over 7 days"
+            </h2>
+            <p class="panel__lede">
+                "The delivery rate (delivered of delivered + failed) and the time from Sinch's Dispatched to its Delivered, median (p50) and 95th percentile (p95), by Sinch's clock."
+            </p>
+            {charts}
+        </section>
+    }
+    .into_any()
+}
+
+fn percent(value: f64) -> String {
+    format!("{value:.1} %")
+}
+
+fn duration(seconds: f64) -> String {
+    if seconds < 60.0 {
+        format!("{seconds:.1} s")
+    } else {
+        format!("{:.1} min", seconds / 60.0)
     }
 }
 

@@ -1,0 +1,133 @@
+use leptos::prelude::*;
+
+use super::Plot;
+
+const HEIGHT: f64 = 80.0;
+const STEP: f64 = 4.0;
+
+/// A series of a line chart: its CSS class, legend label and one value per point (None
+/// where there was nothing to measure: the line breaks there).
+pub struct Line {
+    pub class: &'static str,
+    pub label: &'static str,
+    pub values: Vec<Option<f64>>,
+}
+
+/// Lines over the same points, scaled to the largest value (or `max` when given); each
+/// point's tooltip is its label and every line's value formatted by `unit`.
+#[component]
+pub fn LineChart(
+    lines: Vec<Line>,
+    /// Each point's exact label, e.g. "2026-11-28 10:00 UTC".
+    points: Vec<String>,
+    axis: (String, String),
+    label: String,
+    #[prop(optional)] max: Option<f64>,
+    unit: fn(f64) -> String,
+) -> impl IntoView {
+    let has_data = lines.iter().any(|l| l.values.iter().any(Option::is_some));
+    let legend = lines
+        .iter()
+        .map(|line| {
+            view! {
+                <li>
+                    <span class=format!("swatch swatch--{}", line.class) aria-hidden="true"></span>
+                    {line.label}
+                </li>
+            }
+        })
+        .collect_view();
+    let width = STEP * points.len().saturating_sub(1).max(1) as f64;
+    let markup = markup(&lines, &points, max, unit);
+    view! {
+        <figure class="chart chart--line">
+            {if has_data {
+                view! { <Plot width height=HEIGHT markup label axis /> }.into_any()
+            } else {
+                view! { <p class="chart__empty">"Nothing to measure in this period."</p> }
+                    .into_any()
+            }} <figcaption>
+                <ul class="chart__legend">{legend}</ul>
+            </figcaption>
+        </figure>
+    }
+}
+
+/// The lines as SVG text (see `OutcomeBars` for why not through `view!`): a polyline per
+/// unbroken run of values, and a full-height hit area per point for its tooltip.
+fn markup(lines: &[Line], points: &[String], max: Option<f64>, unit: fn(f64) -> String) -> String {
+    let top = max
+        .unwrap_or_else(|| {
+            lines
+                .iter()
+                .flat_map(|l| l.values.iter().flatten())
+                .fold(0.0_f64, |a, b| a.max(*b))
+        })
+        .max(f64::MIN_POSITIVE);
+    let y = |value: f64| HEIGHT - (value / top).min(1.0) * HEIGHT;
+    let mut out = String::new();
+    for line in lines {
+        let mut run: Vec<String> = Vec::new();
+        let mut flush = |run: &mut Vec<String>| {
+            if run.len() == 1 {
+                // A lone point has no segment to draw: a short tick instead.
+                let (x, y) = run[0].split_once(',').unwrap_or(("0", "0"));
+                run.push(format!("{:.2},{y}", x.parse::<f64>().unwrap_or(0.0) + 1.0));
+            }
+            if !run.is_empty() {
+                out.push_str(&format!(
+                    r#"<polyline class="line line--{}" points="{}"></polyline>"#,
+                    line.class,
+                    run.join(" ")
+                ));
+            }
+            run.clear();
+        };
+        for (index, value) in line.values.iter().enumerate() {
+            match value {
+                Some(value) => run.push(format!("{:.2},{:.2}", index as f64 * STEP, y(*value))),
+                None => flush(&mut run),
+            }
+        }
+        flush(&mut run);
+    }
+    for (index, point) in points.iter().enumerate() {
+        let values: Vec<String> = lines
+            .iter()
+            .map(|line| match line.values.get(index).copied().flatten() {
+                Some(value) => format!("{} {}", line.label, unit(value)),
+                None => format!("{} —", line.label),
+            })
+            .collect();
+        out.push_str(&format!(
+            r#"<g><title>{point}: {}</title><rect class="bar__hit" x="{:.2}" y="0" width="{STEP}" height="{HEIGHT}"></rect></g>"#,
+            values.join(", "),
+            index as f64 * STEP - STEP / 2.0
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seconds(value: f64) -> String {
+        format!("{value:.0} s")
+    }
+
+    #[test]
+    fn gaps_break_the_line_and_every_point_has_a_tooltip() {
+        let lines = [Line {
+            class: "p50",
+            label: "p50",
+            values: vec![Some(2.0), Some(4.0), None, Some(1.0)],
+        }];
+        let points: Vec<String> = (0..4).map(|h| format!("h{h}")).collect();
+        let svg = markup(&lines, &points, None, seconds);
+        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+        assert!(svg.contains(r#"points="0.00,40.00 4.00,0.00""#), "{svg}");
+        assert!(svg.contains("<title>h2: p50 —</title>"), "{svg}");
+        assert!(svg.contains("<title>h3: p50 1 s</title>"), "{svg}");
+    }
+}
