@@ -197,6 +197,13 @@ pub enum DevCommand {
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
+    /// Time the event explorer's pages on the seeded events: the list with each kind of
+    /// filter, a page deep in the history, the filter counts and a large export, --runs
+    /// times each.
+    BenchExplorer {
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -35,6 +35,31 @@ pub fn EventPage() -> impl IntoView {
                 "← Events"
             </a>
         </p>
+        // Outside the detail: a replayed event is no longer failed, and the detail (which
+        // offers Replay only for failed events) renders again without the form.
+        {move || {
+            replay
+                .value()
+                .get()
+                .map(|answer| match answer {
+                    Ok(done) => {
+                        view! {
+                            <p class="notice" role="status">
+                                {done}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => {
+                        view! {
+                            <p class="notice notice--error" role="alert">
+                                {error.to_string()}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                })
+        }}
         <Suspense fallback=|| {
             view! { <p class="skeleton-block" aria-busy="true"></p> }
         }>
@@ -69,17 +94,6 @@ fn Detail(detail: EventDetail, replay: ServerAction<ReplayEvent>) -> impl IntoVi
     });
     let replay_form = (detail.may_replay && failed).then(|| {
         let (app_key, id) = (detail.app_key.clone(), event.id);
-        let answer = move || {
-            replay.value().get().map(|answer| match answer {
-                Ok(done) => view! { <p role="status">{done}</p> }.into_any(),
-                Err(error) => view! {
-                    <p class="field__error" role="alert">
-                        {error.to_string()}
-                    </p>
-                }
-                .into_any(),
-            })
-        };
         view! {
             <ActionForm action=replay attr:class="form--inline">
                 <input type="hidden" name="app_key" value=app_key />
@@ -88,7 +102,6 @@ fn Detail(detail: EventDetail, replay: ServerAction<ReplayEvent>) -> impl IntoVi
                     "Replay"
                 </button>
             </ActionForm>
-            {answer}
         }
     });
     let phone = if event.phone.is_empty() {

@@ -67,25 +67,26 @@ fn markup(lines: &[Line], points: &[String], max: Option<f64>, unit: fn(f64) -> 
     let y = |value: f64| HEIGHT - (value / top).min(1.0) * HEIGHT;
     let mut out = String::new();
     for line in lines {
-        let mut run: Vec<String> = Vec::new();
-        let mut flush = |run: &mut Vec<String>| {
-            if run.len() == 1 {
-                // A lone point has no segment to draw: a short tick instead.
-                let (x, y) = run[0].split_once(',').unwrap_or(("0", "0"));
-                run.push(format!("{:.2},{y}", x.parse::<f64>().unwrap_or(0.0) + 1.0));
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        let mut flush = |run: &mut Vec<(f64, f64)>| {
+            if let [(x, y)] = run[..] {
+                // A lone point has no segment to draw: a dash one step wide instead.
+                *run = vec![(x - STEP / 2.0, y), (x + STEP / 2.0, y)];
             }
             if !run.is_empty() {
+                let points: Vec<String> =
+                    run.iter().map(|(x, y)| format!("{x:.2},{y:.2}")).collect();
                 out.push_str(&format!(
                     r#"<polyline class="line line--{}" points="{}"></polyline>"#,
                     line.class,
-                    run.join(" ")
+                    points.join(" ")
                 ));
             }
             run.clear();
         };
         for (index, value) in line.values.iter().enumerate() {
             match value {
-                Some(value) => run.push(format!("{:.2},{:.2}", index as f64 * STEP, y(*value))),
+                Some(value) => run.push((index as f64 * STEP, y(*value))),
                 None => flush(&mut run),
             }
         }
@@ -129,5 +130,9 @@ mod tests {
         assert!(svg.contains(r#"points="0.00,40.00 4.00,0.00""#), "{svg}");
         assert!(svg.contains("<title>h2: p50 —</title>"), "{svg}");
         assert!(svg.contains("<title>h3: p50 1 s</title>"), "{svg}");
+        assert!(
+            svg.contains(r#"points="10.00,60.00 14.00,60.00""#),
+            "a lone point: {svg}"
+        );
     }
 }

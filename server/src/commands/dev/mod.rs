@@ -12,6 +12,8 @@ use crate::cli::DevCommand;
 use crate::configuration::Settings;
 use crate::sim::stats::{millis, Tally};
 
+mod bench_explorer;
+
 /// Reports written per statement: big enough to be fast, small enough that one
 /// transaction never holds millions of rows.
 const CHUNK: i64 = 50_000;
@@ -27,6 +29,7 @@ pub async fn run(command: DevCommand) -> anyhow::Result<()> {
             days,
         } => seed(&pool, &settings, events, tenants.max(1), days.max(1)).await,
         DevCommand::BenchActivity { runs } => bench_activity(&pool, runs.max(1)).await,
+        DevCommand::BenchExplorer { runs } => bench_explorer::run(&pool, runs.max(1)).await,
     }
 }
 
@@ -157,7 +160,7 @@ async fn bench_activity(pool: &PgPool, runs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn timed<T>(work: impl Future<Output = T>) -> (Duration, T) {
+pub(crate) async fn timed<T>(work: impl Future<Output = T>) -> (Duration, T) {
     let started = Instant::now();
     let out = work.await;
     (started.elapsed(), out)
