@@ -90,24 +90,38 @@ pub async fn search(
     limit: i64,
 ) -> Result<Vec<ListedEvent>, sqlx::Error> {
     let scope: Vec<i64> = scope.iter().map(|id| id.0).collect();
+    let mut tx = pool.begin().await?;
+    // Plan with the filter's values: a generic plan cannot drop the `$n IS NULL OR` arms
+    // for the filters not given, and so cannot pick the index of the one that is.
+    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    // Each tenant's page is read off its own index in order, then the pages are merged:
+    // one index walk of at most `limit` rows per tenant, never a sort of a tenant's events.
     let rows = sqlx::query!(
         r#"
         SELECT t.app_key, e.id, e.created_at, e.kind, e.customer_id, e.recipient, e.category,
                e.batch_id, e.sinch_status, e.sinch_code, e.forward_state, e.attempts,
                e.last_error
-        FROM events e JOIN tenants t ON t.id = e.tenant_id
-        WHERE e.tenant_id = ANY($1)
-          AND ($2::text IS NULL OR e.kind = $2)
-          AND ($3::text IS NULL OR e.sinch_status = $3)
-          AND ($4::int IS NULL OR e.sinch_code = $4)
-          AND ($5::text IS NULL OR e.customer_id = $5)
-          AND ($6::text IS NULL OR e.recipient = $6)
-          AND ($7::text IS NULL OR e.category = $7)
-          AND ($8::text IS NULL OR e.batch_id = $8)
-          AND ($9::text IS NULL OR e.forward_state = $9)
-          AND ($10::timestamptz IS NULL OR e.created_at >= $10)
-          AND ($11::timestamptz IS NULL OR e.created_at < $11)
-          AND ($12::timestamptz IS NULL OR (e.created_at, e.id) < ($12, $13::bigint))
+        FROM unnest($1::bigint[]) AS s (tenant_id)
+        JOIN tenants t ON t.id = s.tenant_id
+        CROSS JOIN LATERAL (
+            SELECT * FROM events e
+            WHERE e.tenant_id = s.tenant_id
+              AND ($2::text IS NULL OR e.kind = $2)
+              AND ($3::text IS NULL OR e.sinch_status = $3)
+              AND ($4::int IS NULL OR e.sinch_code = $4)
+              AND ($5::text IS NULL OR e.customer_id = $5)
+              AND ($6::text IS NULL OR e.recipient = $6)
+              AND ($7::text IS NULL OR e.category = $7)
+              AND ($8::text IS NULL OR e.batch_id = $8)
+              AND ($9::text IS NULL OR e.forward_state = $9)
+              AND ($10::timestamptz IS NULL OR e.created_at >= $10)
+              AND ($11::timestamptz IS NULL OR e.created_at < $11)
+              AND ($12::timestamptz IS NULL OR (e.created_at, e.id) < ($12, $13::bigint))
+            ORDER BY e.created_at DESC, e.id DESC
+            LIMIT $14
+        ) e
         ORDER BY e.created_at DESC, e.id DESC
         LIMIT $14
         "#,
@@ -126,8 +140,9 @@ pub async fn search(
         before.map(|c| c.id),
         limit,
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(rows
         .into_iter()
         .map(|row| ListedEvent {
