@@ -143,6 +143,11 @@ impl FilterCounts {
 
 pub const EVENTS_PAGE_SIZE: usize = 50;
 
+/// Unfinished forwarding states are counted up to this many (`store::events::counts`).
+pub const STATE_COUNT_CAP: i64 = 10_000;
+#[cfg(feature = "ssr")]
+const _: () = assert!(STATE_COUNT_CAP == store::events::counts::STATE_COUNT_CAP);
+
 /// Events across the user's tenants, filtered, newest first, a keyset page at a time.
 #[server(endpoint = "list_events")]
 pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> {

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::query_string::encode;
 
-use crate::api::events::{list_events, EventList, EventQuery, FilterCounts};
+use crate::api::events::{list_events, EventList, EventQuery, FilterCounts, STATE_COUNT_CAP};
 use crate::components::common::{DataTable, LoadError};
 use crate::components::tenants::EventRow;
 
@@ -152,9 +152,18 @@ fn EventsView(list: EventList, current: EventQuery) -> impl IntoView {
     }
 }
 
-/// An option's label with its count, when it has one.
+/// An option's label with its count, when it has one. Forwarding states are counted up to
+/// a cap: past it they read "10000+".
 fn counted(label: &str, count: Option<i64>) -> String {
     match count {
+        Some(count) => format!("{label} — {count}"),
+        None => label.to_owned(),
+    }
+}
+
+fn counted_state(label: &str, count: Option<i64>) -> String {
+    match count {
+        Some(count) if count > STATE_COUNT_CAP => format!("{label} — {STATE_COUNT_CAP}+"),
         Some(count) => format!("{label} — {count}"),
         None => label.to_owned(),
     }
@@ -166,22 +175,24 @@ fn Filters(
     tenants: Vec<(String, String)>,
     counts: FilterCounts,
 ) -> impl IntoView {
-    let options =
-        |choices: &[(&'static str, &'static str)], selected: &str, of: &[(String, i64)]| {
-            choices
-                .iter()
-                .map(|(value, label)| {
-                    let count = (!value.is_empty())
-                        .then(|| FilterCounts::of(of, value))
-                        .flatten();
-                    view! {
-                        <option value=*value selected=*value == selected>
-                            {counted(label, count)}
-                        </option>
-                    }
-                })
-                .collect_view()
-        };
+    let options = |choices: &[(&'static str, &'static str)],
+                   selected: &str,
+                   of: &[(String, i64)],
+                   label: fn(&str, Option<i64>) -> String| {
+        choices
+            .iter()
+            .map(|(value, name)| {
+                let count = (!value.is_empty())
+                    .then(|| FilterCounts::of(of, value))
+                    .flatten();
+                view! {
+                    <option value=*value selected=*value == selected>
+                        {label(name, count)}
+                    </option>
+                }
+            })
+            .collect_view()
+    };
     let tenant_options = tenants
         .into_iter()
         .map(|(key, name)| {
@@ -213,6 +224,7 @@ fn Filters(
         ],
         &current.event,
         &counts.kinds,
+        counted,
     );
     let states = options(
         &[
@@ -226,6 +238,7 @@ fn Filters(
         ],
         &current.state,
         &counts.states,
+        counted_state,
     );
     let text_fields = [
         ("uid", "uid", current.uid.clone(), "MoEngage customer_id"),

@@ -43,8 +43,12 @@ pub async fn outcomes(
     .await
 }
 
+/// Unfinished forwarding states are counted up to this many; more reads "10,000+".
+pub const STATE_COUNT_CAP: i64 = 10_000;
+
 /// Events per unfinished forwarding state (pending, retrying, dead, discarded) created in
-/// [from, to); forwarded ones are the rest.
+/// [from, to), each counted up to [`STATE_COUNT_CAP`] + 1 (so that a large backlog or pile
+/// of dead letters costs a bounded index walk); forwarded ones are the rest.
 pub async fn unfinished(
     pool: &PgPool,
     scope: &[TenantId],
@@ -52,22 +56,43 @@ pub async fn unfinished(
     to: Option<DateTime<Utc>>,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
     let scope: Vec<i64> = scope.iter().map(|id| id.0).collect();
-    let rows = sqlx::query!(
+    // One subquery per state, each naming its state: the partial index of unfinished
+    // events applies only when the planner sees the state is not 'forwarded'.
+    let row = sqlx::query!(
         r#"
-        SELECT forward_state, count(*) AS "count!"
-        FROM events
-        WHERE tenant_id = ANY($1) AND forward_state IN ('pending', 'retrying', 'dead', 'discarded')
-          AND created_at >= $2 AND ($3::timestamptz IS NULL OR created_at < $3)
-        GROUP BY forward_state
+        SELECT
+            (SELECT count(*) FROM (
+                SELECT 1 FROM events WHERE tenant_id = ANY($1) AND forward_state = 'pending'
+                  AND created_at >= $2 AND ($3::timestamptz IS NULL OR created_at < $3) LIMIT $4
+            ) c) AS "pending!",
+            (SELECT count(*) FROM (
+                SELECT 1 FROM events WHERE tenant_id = ANY($1) AND forward_state = 'retrying'
+                  AND created_at >= $2 AND ($3::timestamptz IS NULL OR created_at < $3) LIMIT $4
+            ) c) AS "retrying!",
+            (SELECT count(*) FROM (
+                SELECT 1 FROM events WHERE tenant_id = ANY($1) AND forward_state = 'dead'
+                  AND created_at >= $2 AND ($3::timestamptz IS NULL OR created_at < $3) LIMIT $4
+            ) c) AS "dead!",
+            (SELECT count(*) FROM (
+                SELECT 1 FROM events WHERE tenant_id = ANY($1) AND forward_state = 'discarded'
+                  AND created_at >= $2 AND ($3::timestamptz IS NULL OR created_at < $3) LIMIT $4
+            ) c) AS "discarded!"
         "#,
         &scope,
         from,
         to,
+        STATE_COUNT_CAP + 1,
     )
-    .fetch_all(pool)
+    .fetch_one(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| (row.forward_state, row.count))
-        .collect())
+    Ok([
+        ("pending", row.pending),
+        ("retrying", row.retrying),
+        ("dead", row.dead),
+        ("discarded", row.discarded),
+    ]
+    .into_iter()
+    .filter(|(_, count)| *count > 0)
+    .map(|(state, count)| (state.to_owned(), count))
+    .collect())
 }
