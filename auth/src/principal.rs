@@ -2,7 +2,7 @@
 
 use domain::access::{Action, Email, Role};
 use store::audit::Actor;
-use store::tenants::TenantId;
+use store::tenants::{Tenant, TenantId};
 use store::users::UserId;
 use store::PgPool;
 use tower_sessions::Session;
@@ -47,6 +47,13 @@ impl Principal {
             TenantScope::All => None,
             TenantScope::Only(tenants) => Some(tenants),
         }
+    }
+
+    /// The tenants this user sees, by name: what every page across tenants lists.
+    pub async fn tenants(&self, pool: &PgPool) -> Result<Vec<Tenant>, sqlx::Error> {
+        let mut tenants = store::tenants::list(pool).await?;
+        tenants.retain(|tenant| self.sees_tenant(tenant.id));
+        Ok(tenants)
     }
 
     pub fn actor(&self) -> Actor {

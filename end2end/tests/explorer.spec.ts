@@ -95,4 +95,46 @@ test("an export downloads the filtered events as CSV", async ({ page }) => {
   expect(exported.map((fields) => fields[7])).toEqual(batches);
   expect(exported.every((fields) => fields[1] === DEAD.appKey)).toBeTruthy();
   expect(exported.every((fields) => fields[4] === "dlrhub-self-check")).toBeTruthy();
+  // The page followed the export to its end.
+  const rowsWord = exported.length === 1 ? "row" : "rows";
+  await expect(page.getByRole("status").filter({ hasText: "Exported" })).toHaveText(
+    `Exported ${exported.length} ${rowsWord}. The file is in your downloads.`,
+  );
+});
+
+test("the live tail shows new events, pauses, and keeps a filter being typed", async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(60_000);
+  await signIn(page);
+  await page.goto(`/events?tenant=${DEAD.appKey}`);
+  await hydrated(page);
+  const rows = page.locator("tbody tr");
+  await expect(rows.first()).toBeVisible();
+  const before = await rows.count();
+  const live = page.getByLabel("Live");
+  await live.check();
+  const uid = page.getByRole("search", { name: "Filter the events" }).getByLabel("uid");
+  await uid.fill("still-typing");
+
+  // Another tab sends the tenant's test report: its event appears here without a reload.
+  const other = await context.newPage();
+  const sendTestReport = async () => {
+    await other.goto(`/tenants/${DEAD.appKey}`);
+    await hydrated(other);
+    await other.getByRole("button", { name: "Send test report" }).click();
+    await expect(other.getByText("dlrhub accepted the test report")).toBeVisible();
+  };
+  await sendTestReport();
+  await expect(rows).toHaveCount(before + 1, { timeout: 15_000 });
+  await expect(uid).toHaveValue("still-typing");
+
+  // Paused, the list stays as it is until Live is ticked again.
+  await live.uncheck();
+  await sendTestReport();
+  await page.waitForTimeout(4_000);
+  await expect(rows).toHaveCount(before + 1);
+  await live.check();
+  await expect(rows).toHaveCount(before + 2, { timeout: 15_000 });
 });

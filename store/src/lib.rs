@@ -9,6 +9,7 @@ pub mod activity;
 pub mod audit;
 pub mod cipher;
 pub mod events;
+pub mod exports;
 pub mod forwarding;
 pub mod ingest;
 pub mod login_throttle;

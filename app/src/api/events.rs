@@ -113,40 +113,11 @@ pub struct EventList {
     pub rows: Vec<EventSummary>,
     /// The cursor of the next (older) page, when there is one.
     pub older: Option<String>,
-    /// The tenants the user may filter on: (workspace id, name).
-    pub tenants: Vec<(String, String)>,
     /// Filters that could not be read, each with what is wrong; nothing is listed then.
     pub problems: Vec<String>,
-    pub counts: FilterCounts,
-}
-
-/// How many each filter value finds in the tenant and period chosen (the other filters
-/// aside): messages by tenant, event and category from the hourly roll-up, events by
-/// unfinished forwarding state.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FilterCounts {
-    /// What the counts cover, e.g. "the last 7 days".
-    pub period: String,
-    pub tenants: Vec<(String, i64)>,
-    pub kinds: Vec<(String, i64)>,
-    /// The busiest first.
-    pub categories: Vec<(String, i64)>,
-    pub states: Vec<(String, i64)>,
-}
-
-impl FilterCounts {
-    /// The count of `value` among `of`, if it has one.
-    pub fn of(of: &[(String, i64)], value: &str) -> Option<i64> {
-        of.iter().find(|(v, _)| v == value).map(|(_, n)| *n)
-    }
 }
 
 pub const EVENTS_PAGE_SIZE: usize = 50;
-
-/// Unfinished forwarding states are counted up to this many (`store::events::counts`).
-pub const STATE_COUNT_CAP: i64 = 10_000;
-#[cfg(feature = "ssr")]
-const _: () = assert!(STATE_COUNT_CAP == store::events::counts::STATE_COUNT_CAP);
 
 /// Events across the user's tenants, filtered, newest first, a keyset page at a time.
 #[server(endpoint = "list_events")]
@@ -158,16 +129,7 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> 
 
     let principal = allowed(Action::ViewEvents)?;
     let pool = pool()?;
-    let visible: Vec<store::tenants::Tenant> = store::tenants::list(&pool)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .filter(|tenant| principal.sees_tenant(tenant.id))
-        .collect();
-    let tenants = visible
-        .iter()
-        .map(|t| (t.app_key.to_string(), t.name.clone()))
-        .collect();
+    let visible = principal.tenants(&pool).await.map_err(internal)?;
     let (filter, scope, problems) = read_query(&query, &visible);
     let before = parse_cursor(&query.before)?
         .map(|(created_at, id)| store::events::Cursor { created_at, id });
@@ -175,12 +137,9 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> 
         return Ok(EventList {
             rows: Vec::new(),
             older: None,
-            tenants,
             problems,
-            counts: FilterCounts::default(),
         });
     }
-    let counts = counts(&pool, &scope, &filter).await?;
     let limit = i64::try_from(EVENTS_PAGE_SIZE + 1).unwrap_or(51);
     let mut found = store::events::search(&pool, &scope, &filter, before, limit)
         .await
@@ -199,64 +158,8 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> 
             .map(|found| summary(&found.app_key, found.event, full_numbers, now))
             .collect(),
         older: older.flatten(),
-        tenants,
         problems,
-        counts,
     })
-}
-
-/// The filter bar's counts over the filter's period (the last 7 days when it has none).
-#[cfg(feature = "ssr")]
-async fn counts(
-    pool: &store::PgPool,
-    scope: &[store::tenants::TenantId],
-    filter: &store::events::EventFilter,
-) -> Result<FilterCounts, ServerFnError> {
-    use super::access::internal;
-    use store::events::counts;
-
-    let (from, period) = match (filter.from, filter.to) {
-        (Some(from), _) => (from, "the period chosen".to_owned()),
-        (None, Some(_)) => (chrono::DateTime::UNIX_EPOCH, "the period chosen".to_owned()),
-        (None, None) => (
-            chrono::Utc::now() - chrono::Duration::days(7),
-            "the last 7 days".to_owned(),
-        ),
-    };
-    let outcomes = counts::outcomes(pool, scope, from, filter.to)
-        .await
-        .map_err(internal)?;
-    let states = counts::unfinished(pool, scope, from, filter.to)
-        .await
-        .map_err(internal)?;
-    let mut result = FilterCounts {
-        period,
-        states,
-        ..FilterCounts::default()
-    };
-    let add = |list: &mut Vec<(String, i64)>, key: &str, n: i64| match list
-        .iter_mut()
-        .find(|(k, _)| k == key)
-    {
-        Some((_, total)) => *total += n,
-        None => list.push((key.to_owned(), n)),
-    };
-    for row in &outcomes {
-        let total = row.sent + row.delivered + row.failed;
-        add(&mut result.tenants, &row.app_key, total);
-        add(&mut result.categories, &row.category, total);
-        add(&mut result.kinds, "sent", row.sent);
-        add(&mut result.kinds, "delivered", row.delivered);
-        add(&mut result.kinds, "delivery_failed", row.failed);
-    }
-    result
-        .categories
-        .retain(|(category, _)| !category.is_empty());
-    result
-        .categories
-        .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    result.categories.truncate(20);
-    Ok(result)
 }
 
 /// The filter, the tenants to search and what could not be read. An unknown tenant reads

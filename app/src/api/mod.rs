@@ -9,6 +9,8 @@ pub mod audit;
 pub mod dead_letters;
 pub mod event_detail;
 pub mod events;
+pub mod exports;
+pub mod filter_options;
 pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod paging;

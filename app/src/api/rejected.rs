@@ -48,12 +48,7 @@ pub async fn rejected_reports() -> Result<Vec<TenantRejections>, ServerFnError> 
 
     let principal = allowed(Action::ViewEvents)?;
     let pool = pool()?;
-    let tenants: Vec<store::tenants::Tenant> = store::tenants::list(&pool)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .filter(|tenant| principal.sees_tenant(tenant.id))
-        .collect();
+    let tenants = principal.tenants(&pool).await.map_err(internal)?;
     let scope: Vec<_> = tenants.iter().map(|t| t.id).collect();
     let now = chrono::Utc::now();
     let first_day = server::day_start(now) - chrono::Duration::days(DAYS - 1);

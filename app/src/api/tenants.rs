@@ -76,11 +76,11 @@ pub(crate) async fn visible_ids(
     principal: &auth::Principal,
     pool: &store::PgPool,
 ) -> Result<Vec<store::tenants::TenantId>, ServerFnError> {
-    Ok(store::tenants::list(pool)
+    Ok(principal
+        .tenants(pool)
         .await
         .map_err(super::access::internal)?
         .into_iter()
-        .filter(|tenant| principal.sees_tenant(tenant.id))
         .map(|tenant| tenant.id)
         .collect())
 }

@@ -4,8 +4,12 @@ use leptos_router::hooks::use_query_map;
 
 use crate::query_string::encode;
 
-use crate::api::events::{list_events, EventList, EventQuery, FilterCounts, STATE_COUNT_CAP};
+use crate::api::events::{list_events, EventList, EventQuery};
+use crate::api::filter_options::{
+    event_filter_options, FilterCounts, FilterOptions, STATE_COUNT_CAP,
+};
 use crate::components::common::{DataTable, LoadError};
+use crate::components::csv_export::CsvExport;
 use crate::components::tenants::EventRow;
 
 /// How often the live tail reads the newest page again.
@@ -35,7 +39,14 @@ pub fn EventsPage() -> impl IntoView {
             }
         })
     });
-    let events = Resource::new(move || filters.get(), list_events);
+    // The filter bar follows the filters but not the page or the live tail, so that what
+    // someone is typing into it stays put.
+    let chosen = Memo::new(move |_| EventQuery {
+        before: String::new(),
+        ..filters.get()
+    });
+    let options = Resource::new_blocking(move || chosen.get(), event_filter_options);
+    let events = Resource::new_blocking(move || filters.get(), list_events);
     // Live tail: while on, the newest page is read again every few seconds (only in the
     // browser: effects do not run on the server). Older pages stay still.
     let live = RwSignal::new(false);
@@ -60,6 +71,17 @@ pub fn EventsPage() -> impl IntoView {
                 "The SMS Sent, SMS Delivered and SMS Delivery Failed events made from Sinch's reports, and what became of each. Times are UTC."
             </p>
         </header>
+        <Transition fallback=|| {
+            view! { <p class="skeleton-block" aria-busy="true"></p> }
+        }>
+            {move || Suspend::new(async move {
+                let current = chosen.get_untracked();
+                match options.await {
+                    Ok(options) => view! { <Filters current options /> }.into_any(),
+                    Err(error) => view! { <LoadError error what="the filters" /> }.into_any(),
+                }
+            })}
+        </Transition>
         <Toolbar live filters />
         <Transition fallback=|| {
             view! { <p class="skeleton-block" aria-busy="true"></p> }
@@ -136,7 +158,6 @@ fn EventsView(list: EventList, current: EventQuery) -> impl IntoView {
         .into_any()
     };
     view! {
-        <Filters current=current.clone() tenants=list.tenants counts=list.counts />
         {problems}
         {readable
             .then(|| {
@@ -170,11 +191,8 @@ fn counted_state(label: &str, count: Option<i64>) -> String {
 }
 
 #[component]
-fn Filters(
-    current: EventQuery,
-    tenants: Vec<(String, String)>,
-    counts: FilterCounts,
-) -> impl IntoView {
+fn Filters(current: EventQuery, options: FilterOptions) -> impl IntoView {
+    let FilterOptions { tenants, counts } = options;
     let options = |choices: &[(&'static str, &'static str)],
                    selected: &str,
                    of: &[(String, i64)],
@@ -324,19 +342,18 @@ fn Filters(
     }
 }
 
-/// "Export CSV" (every matching event, streamed) and the live tail's switch.
+/// "Export CSV" (every matching event, streamed, with its progress) and the live tail's
+/// switch.
 #[component]
 fn Toolbar(live: RwSignal<bool>, filters: Memo<EventQuery>) -> impl IntoView {
-    let export = move || {
+    let export = Signal::derive(move || {
         let query = page_href(&filters.get(), "");
         query.replacen("/events?", "/events.csv?", 1)
-    };
+    });
     let on_newest = move || filters.with(|f| f.before.is_empty());
     view! {
         <div class="toolbar events-toolbar">
-            <a class="button--quiet" href=export download="">
-                "Export CSV"
-            </a>
+            <CsvExport href=export />
             <label class="live-toggle" title="Reads the newest events again every few seconds">
                 <input
                     type="checkbox"

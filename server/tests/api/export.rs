@@ -77,8 +77,17 @@ async fn the_export_holds_every_event_of_the_filter_and_no_other(
     assert_eq!(anonymous.status(), 303, "to the login page");
 }
 
+async fn progress(visitor: &Visitor, id: &str) -> serde_json::Value {
+    let response = visitor.call("export_progress", &[("id", id)]).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("JSON")
+}
+
 #[sqlx::test(migrations = false)]
-async fn a_large_export_streams_every_row_once(_: PgPoolOptions, db: PgConnectOptions) {
+async fn a_large_export_streams_every_row_once_and_tells_its_user_how_far_it_got(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
     let app = TestApp::spawn(db).await;
     app.tenant("ACME01", true).await;
     let acme = app.tenant_id("ACME01").await;
@@ -88,13 +97,74 @@ async fn a_large_export_streams_every_row_once(_: PgPoolOptions, db: PgConnectOp
         .expect("seeded");
     let events = app.count("events").await;
     let support = app.signed_in(Role::Support, &[]).await;
+    assert_eq!(
+        progress(&support, "export-0001").await,
+        serde_json::Value::Null
+    );
 
-    let (status, _, body) = csv(&support, "").await;
+    let (status, _, body) = csv(&support, "export=export-0001").await;
     assert_eq!(status, 200);
     let ids: std::collections::HashSet<String> = column(&body, 2).into_iter().collect();
+    assert_eq!(ids.len(), body.lines().count() - 1, "no row twice");
     assert_eq!(
         body.lines().count() - 1,
         usize::try_from(events).expect("a count")
     );
-    assert_eq!(ids.len(), body.lines().count() - 1, "no row twice");
+    let done = progress(&support, "export-0001").await;
+    assert_eq!(done["rows"], events, "{done}");
+    assert_eq!(done["percent"], 100, "{done}");
+    assert_eq!(done["finished"], true, "{done}");
+    assert_eq!(done["failure"], serde_json::Value::Null, "{done}");
+    assert!(
+        done["reached"]
+            .as_str()
+            .is_some_and(|at| at.ends_with(" UTC")),
+        "{done}"
+    );
+
+    // Nobody else reads it; reusing an id still gives the file but leaves the first
+    // export's progress as it was; an id that is not one is refused.
+    let other = app.signed_in(Role::Support, &[]).await;
+    assert_eq!(
+        progress(&other, "export-0001").await,
+        serde_json::Value::Null
+    );
+    let (status, _, again) = csv(&support, "tenant=ACME01&export=export-0001").await;
+    assert_eq!(status, 200, "the file still comes");
+    assert_eq!(again.lines().count(), body.lines().count());
+    assert_eq!(progress(&support, "export-0001").await["rows"], events);
+    let (status, _, refused) = csv(&support, "export=a%20b").await;
+    assert_eq!(status, 400);
+    assert!(refused.contains("export: an id is"), "{refused}");
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_cancelled_download_shows_as_cancelled(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    app.tenant("ACME01", true).await;
+    let acme = app.tenant_id("ACME01").await;
+    // Far more than the connection's buffers hold, so the export is still writing when
+    // the reader goes.
+    store::seed::reports(&app.pool, acme, 0, 60_000, 2)
+        .await
+        .expect("seeded");
+    let support = app.signed_in(Role::Support, &[]).await;
+
+    let mut response = support.get("/events.csv?export=export-cancel").await;
+    assert_eq!(response.status(), 200);
+    let first = response.chunk().await.expect("a chunk");
+    assert!(first.is_some_and(|chunk| chunk.starts_with(b"time,")));
+    drop(response);
+    let mut seen = serde_json::Value::Null;
+    for _ in 0..500 {
+        seen = progress(&support, "export-cancel").await;
+        if seen["finished"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen["failure"], "the download was cancelled", "{seen}");
+    let rows = seen["rows"].as_i64().expect("rows");
+    assert!(rows < app.count("events").await, "stopped part way: {seen}");
+    assert!(seen["percent"].as_u64().is_some_and(|p| p < 100), "{seen}");
 }

@@ -112,6 +112,11 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
             ),
             ("list_events", vec![("query[uid]", "42")], Needs::SignedIn),
             (
+                "event_filter_options",
+                vec![("query[tenant]", "")],
+                Needs::SignedIn,
+            ),
+            (
                 "get_event",
                 vec![("app_key", "ACME01"), ("id", &event)],
                 Needs::SignedIn,
@@ -123,6 +128,11 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
             ),
             ("dead_letter_groups", vec![], Needs::SignedIn),
             ("rejected_reports", vec![], Needs::SignedIn),
+            (
+                "export_progress",
+                vec![("id", "matrix-export-1")],
+                Needs::SignedIn,
+            ),
             (
                 "dead_letters_in_group",
                 vec![("app_key", "ACME01"), ("reason", "HTTP 400")],
@@ -260,7 +270,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
         };
         assert_eq!(metrics, expected, "{who:?} /metrics");
     }
-    assert_eq!(seen.len(), 4 * 33);
+    assert_eq!(seen.len(), 4 * 35);
 }
 
 #[sqlx::test(migrations = false)]
