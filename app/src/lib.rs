@@ -26,7 +26,7 @@ use leptos_router::path;
 use crate::layouts::{ConsoleFrame, ConsoleLayout};
 use crate::pages::{
     AccountPage, AuditPage, DeadLettersPage, EventPage, EventsPage, LoginPage, NotFoundPage,
-    OverviewPage, RejectedPage, TenantPage, TenantsPage, UsersPage,
+    OverviewPage, RejectedPage, SearchPage, TenantPage, TenantsPage, UsersPage,
 };
 use crate::signed_in::SignedIn;
 
@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/events/:app_key/:id") view=EventPage />
                     <Route path=path!("/dead-letters") view=DeadLettersPage />
                     <Route path=path!("/rejected") view=RejectedPage />
+                    <Route path=path!("/search") view=SearchPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/audit") view=AuditPage />
                 </ParentRoute>

@@ -138,3 +138,32 @@ test("the live tail shows new events, pauses, and keeps a filter being typed", a
   await live.check();
   await expect(rows).toHaveCount(before + 2, { timeout: 15_000 });
 });
+
+test("the top bar's search finds an event by its batch id, and / jumps to it", async ({ page }) => {
+  await signIn(page);
+  await page.goto(`/events?tenant=${DEAD.appKey}`);
+  await hydrated(page);
+  const batch = await page.locator("tbody tr").first().getAttribute("data-batch");
+  expect(batch).toBeTruthy();
+
+  const search = page.getByRole("searchbox", {
+    name: "Search events by uid, phone number or batch id",
+  });
+  await page.keyboard.press("/");
+  await expect(search).toBeFocused();
+  await search.fill(batch ?? "");
+  await search.press("Enter");
+  await expect(page).toHaveURL(/\/search\?q=selfcheck-/);
+  await expect(search).toHaveValue(batch ?? "");
+  const found = page.getByRole("region", { name: `Batch ${batch}` });
+  await expect(found.locator("tbody tr")).toHaveCount(1);
+  await found.locator("tbody tr").getByRole("link").first().click();
+  await expect(
+    page.getByRole("heading", { level: 1, name: "SMS Delivered for dlrhub-self-check" }),
+  ).toBeVisible();
+
+  // Typing "/" in a field is just a character.
+  await search.fill("");
+  await search.press("/");
+  await expect(search).toHaveValue("/");
+});

@@ -16,6 +16,7 @@ pub mod forms;
 pub mod paging;
 pub mod probes;
 pub mod rejected;
+pub mod search;
 pub mod self_checks;
 pub mod session;
 pub mod system;

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::Outlet;
 
 use super::sidebar::Sidebar;
+use super::top_search::TopSearch;
 use super::user_menu::UserMenu;
 use crate::pages::ErrorPage;
 
@@ -18,7 +19,7 @@ pub fn ConsoleLayout() -> impl IntoView {
 }
 
 /// The frame of every console page: the sidebar with the sections and a top bar with the
-/// user menu.
+/// search and the user menu.
 ///
 /// On narrow screens the sidebar folds away behind the "Menu" button. The button only
 /// works once the wasm bundle has hydrated the page, which the end-to-end suite relies on
@@ -43,6 +44,7 @@ pub fn ConsoleFrame(children: Children) -> impl IntoView {
                         " Menu"
                     </button>
                     <span class="topbar__brand">"dlrhub"</span>
+                    <TopSearch />
                     <UserMenu />
                 </header>
                 <main class="content" id="content">

@@ -10,7 +10,7 @@ use crate::api::filter_options::{
 };
 use crate::components::common::{DataTable, LoadError};
 use crate::components::csv_export::CsvExport;
-use crate::components::tenants::EventRow;
+use crate::components::tenants::{EventRow, COLUMNS_WITH_TENANT};
 
 /// How often the live tail reads the newest page again.
 const LIVE_SECS: u64 = 3;
@@ -142,20 +142,7 @@ fn EventsView(list: EventList, current: EventQuery) -> impl IntoView {
             .into_iter()
             .map(|event| view! { <EventRow event show_tenant=true /> })
             .collect_view();
-        view! {
-            <DataTable columns=&[
-                "Time",
-                "Tenant",
-                "uid",
-                "Phone",
-                "Event",
-                "Sinch status",
-                "Category",
-                "Batch",
-                "Forwarding",
-            ]>{rows}</DataTable>
-        }
-        .into_any()
+        view! { <DataTable columns=COLUMNS_WITH_TENANT>{rows}</DataTable> }.into_any()
     };
     view! {
         {problems}

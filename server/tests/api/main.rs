@@ -14,6 +14,7 @@ mod metrics;
 mod pages;
 mod rejected;
 mod retention;
+mod search;
 mod security;
 mod tenant_console;
 mod webhook_sinch;

@@ -3,6 +3,19 @@ use leptos::prelude::*;
 use crate::api::events::EventSummary;
 use crate::components::common::{DataTable, LoadError};
 
+/// The columns of [`EventRow`] with `show_tenant`: events across tenants.
+pub const COLUMNS_WITH_TENANT: &[&str] = &[
+    "Time",
+    "Tenant",
+    "uid",
+    "Phone",
+    "Event",
+    "Sinch status",
+    "Category",
+    "Batch",
+    "Forwarding",
+];
+
 /// A tenant's newest events, as the page loads them (again after each test report).
 pub type EventsResource = Resource<Result<Vec<EventSummary>, ServerFnError>>;
 

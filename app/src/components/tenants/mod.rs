@@ -14,7 +14,9 @@ mod setup_tab;
 pub use actions::TenantActions;
 pub use activity_tab::{ActivityTab, ChartsResource};
 pub use credentials::Credentials;
-pub use events_table::{kind_chip, state_chip, EventRow, EventsResource, EventsTable};
+pub use events_table::{
+    kind_chip, state_chip, EventRow, EventsResource, EventsTable, COLUMNS_WITH_TENANT,
+};
 pub use forwarding_panel::ForwardingPanel;
 pub use probe_answer::ProbeAnswer;
 pub use register_form::RegisterForm;

@@ -128,6 +128,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
             ),
             ("dead_letter_groups", vec![], Needs::SignedIn),
             ("rejected_reports", vec![], Needs::SignedIn),
+            ("global_search", vec![("text", "42")], Needs::SignedIn),
             (
                 "export_progress",
                 vec![("id", "matrix-export-1")],
@@ -270,7 +271,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
         };
         assert_eq!(metrics, expected, "{who:?} /metrics");
     }
-    assert_eq!(seen.len(), 4 * 35);
+    assert_eq!(seen.len(), 4 * 36);
 }
 
 #[sqlx::test(migrations = false)]
@@ -294,6 +295,7 @@ async fn pages_open_for_the_roles_that_may_see_them(_: PgPoolOptions, db: PgConn
             (&event, false),
             ("/dead-letters", false),
             ("/rejected", false),
+            ("/search?q=42", false),
             ("/users", true),
             ("/audit", true),
         ] {
