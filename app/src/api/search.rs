@@ -37,6 +37,7 @@ pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError>
 
     use super::access::{allowed, internal, pool, refuse};
     use super::events::summary;
+    use super::tenants::visible_ids;
 
     let principal = allowed(Action::ViewEvents)?;
     let text = text.trim().to_owned();
@@ -57,13 +58,7 @@ pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError>
         });
     }
     let pool = pool()?;
-    let scope: Vec<_> = principal
-        .tenants(&pool)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|tenant| tenant.id)
-        .collect();
+    let scope = visible_ids(&principal, &pool).await?;
     let phone = domain::Msisdn::parse(&text)
         .ok()
         .map(|number| number.as_str().to_owned());
