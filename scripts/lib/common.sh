@@ -140,6 +140,12 @@ ensure_check_tools() {
   fi
 }
 
+# promtool checks the shipped alerting rules (deploy/prometheus): Debian's prometheus
+# package, without the exporters it recommends.
+ensure_promtool() {
+  have promtool || apt_install --no-install-recommends prometheus
+}
+
 # Debian's Chromium and the end-to-end suite's Node packages. Never a browser download.
 ensure_browser() {
   export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"

@@ -28,5 +28,5 @@ pub mod webhook_records;
 pub use cipher::Cipher;
 pub use pool::{connect, PoolSettings};
 pub use schema::{migrate, schema_status, MigrateError, SchemaStatus, SchemaStatusError};
-pub use sqlx::PgPool;
+pub use sqlx::{Error as DbError, PgPool};
 pub use tenant_cache::TenantCache;

@@ -44,12 +44,32 @@ pub struct Moment {
     pub exact: String,
 }
 
+/// How a tenant's forwarding is going right now, from the process that drives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardingNow {
+    /// Events per second MoEngage accepted over the last few seconds.
+    pub rate_now: u32,
+    /// Events waiting to be forwarded (sampled every few seconds).
+    pub waiting: i64,
+    /// How long the backlog takes to drain at the current rate ("4 min"), when there is
+    /// one and anything is moving.
+    pub drain_eta: Option<String>,
+    /// The backlog grew over the last five to ten minutes.
+    pub growing: bool,
+    /// MoEngage has been failing (5xx, no answer) for the workspace since then.
+    pub failing_since: Option<Moment>,
+}
+
 /// How a tenant's forwarding is doing, worst first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Health {
     /// MoEngage refused the Data API key; nothing is sent until it is replaced.
     Paused {
         reason: String,
+    },
+    /// MoEngage keeps failing for the workspace: one request at a time probes it.
+    Failing {
+        since: Moment,
     },
     /// Events have waited more than a minute.
     Backlog {
@@ -171,16 +191,20 @@ pub async fn tenants_activity() -> Result<Vec<TenantActivity>, ServerFnError> {
     use super::access::{allowed, internal, pool};
     let principal = allowed(domain::access::Action::ViewEvents)?;
     let now = chrono::Utc::now();
+    let pool = pool()?;
     let rows = store::activity::tenants(
-        &pool()?,
+        &pool,
         principal.visible_tenants(),
         now - chrono::Duration::hours(23),
     )
     .await
     .map_err(internal)?;
+    let forwarding = server::forwarding_of(&pool, &rows)
+        .await
+        .map_err(internal)?;
     Ok(rows
         .iter()
-        .map(|row| server::tenant_activity(row, now))
+        .map(|row| server::tenant_activity(row, forwarding.get(&row.id), now))
         .collect())
 }
 
@@ -209,6 +233,9 @@ pub async fn get_overview() -> Result<Overview, ServerFnError> {
     } else {
         Vec::new()
     };
+    let forwarding = server::forwarding_of(&pool, &tenants)
+        .await
+        .map_err(internal)?;
     let mut day = Counts::default();
     for tenant in &tenants {
         day.add(&server::counts(tenant));
@@ -221,7 +248,7 @@ pub async fn get_overview() -> Result<Overview, ServerFnError> {
         backlog: tenants.iter().map(|t| t.backlog).sum(),
         backlog_age: oldest.map(|at| server::age(now - at)),
         hours: hours.iter().map(server::hour_point).collect(),
-        attention: server::attention(&tenants, &unknown, now),
+        attention: server::attention(&tenants, &forwarding, &unknown, now),
     })
 }
 
@@ -285,16 +312,47 @@ pub async fn get_tenant_charts(app_key: String) -> Result<TenantCharts, ServerFn
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::{age, moment};
+pub(crate) use server::{age, forwarding_now, moment};
 
 #[cfg(feature = "ssr")]
 mod server {
+    use std::collections::HashMap;
+
     use chrono::{DateTime, Duration, Utc};
     use store::activity::{Hour, TenantActivity as Row, UnknownWorkspace};
+    use store::forwarding::leases::ForwardingNow as Live;
+    use store::tenants::TenantId;
 
     use super::{
-        Attention, CategoryTrend, Counts, Health, HourPoint, Moment, TenantActivity, TrendPoint,
+        Attention, CategoryTrend, Counts, ForwardingNow, Health, HourPoint, Moment, TenantActivity,
+        TrendPoint,
     };
+
+    /// What the forwarder says of each of these tenants now.
+    pub async fn forwarding_of(
+        pool: &store::PgPool,
+        rows: &[Row],
+    ) -> Result<HashMap<TenantId, Live>, store::DbError> {
+        let ids: Vec<TenantId> = rows.iter().map(|row| row.id).collect();
+        Ok(store::forwarding::leases::now(pool, &ids)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    /// The forwarder's facts as people read them.
+    pub fn forwarding_now(live: &Live, now: DateTime<Utc>) -> ForwardingNow {
+        let rate_now = live.rate_now.max(0.0).round() as u32;
+        let drain_eta = (live.waiting > 0 && rate_now > 0)
+            .then(|| age(Duration::seconds(live.waiting / i64::from(rate_now).max(1))));
+        ForwardingNow {
+            rate_now,
+            waiting: live.waiting,
+            drain_eta,
+            growing: live.growing,
+            failing_since: live.failing_since.map(|at| moment(at, now)),
+        }
+    }
 
     /// Events waiting longer than this make a tenant's forwarding "backlogged".
     const BACKLOG_AFTER: i64 = 60;
@@ -313,7 +371,7 @@ mod server {
         }
     }
 
-    pub fn tenant_activity(row: &Row, now: DateTime<Utc>) -> TenantActivity {
+    pub fn tenant_activity(row: &Row, live: Option<&Live>, now: DateTime<Utc>) -> TenantActivity {
         TenantActivity {
             app_key: row.app_key.clone(),
             name: row.name.clone(),
@@ -325,18 +383,23 @@ mod server {
             day: counts(row),
             dead_letters: row.dead_letters,
             backlog: row.backlog,
-            health: health(row, now),
+            health: health(row, live, now),
             waiting_calls: row.refused_disabled,
         }
     }
 
-    fn health(row: &Row, now: DateTime<Utc>) -> Health {
+    fn health(row: &Row, live: Option<&Live>, now: DateTime<Utc>) -> Health {
         if row.forwarding_paused_at.is_some() {
             return Health::Paused {
                 reason: row
                     .forwarding_paused_reason
                     .clone()
                     .unwrap_or_else(|| "MoEngage refused the Data API key".to_owned()),
+            };
+        }
+        if let Some(since) = live.and_then(|live| live.failing_since) {
+            return Health::Failing {
+                since: moment(since, now),
             };
         }
         match row.backlog_since {
@@ -352,6 +415,7 @@ mod server {
     /// a rise in reports whose uid cannot be used.
     pub fn attention(
         rows: &[Row],
+        forwarding: &HashMap<TenantId, Live>,
         unknown: &[UnknownWorkspace],
         now: DateTime<Utc>,
     ) -> Vec<Attention> {
@@ -369,6 +433,34 @@ mod server {
                 action: "Replace the key".to_owned(),
                 href: page(row, "settings"),
             });
+        }
+        for row in rows {
+            let Some(live) = forwarding.get(&row.id) else {
+                continue;
+            };
+            if let Some(since) = live.failing_since {
+                items.push(Attention {
+                    tenant: row.name.clone(),
+                    problem: format!(
+                        "MoEngage is failing for this workspace since {} ({}); one request at a time probes it",
+                        since.format("%H:%M UTC"),
+                        moment(since, now).relative
+                    ),
+                    action: "See forwarding".to_owned(),
+                    href: page(row, "settings"),
+                });
+            } else if live.growing && row.forwarding_paused_at.is_none() {
+                let facts = forwarding_now(live, now);
+                items.push(Attention {
+                    tenant: row.name.clone(),
+                    problem: format!(
+                        "the forwarding backlog grows: {} waiting, {} events/s forwarded",
+                        live.waiting, facts.rate_now
+                    ),
+                    action: "See forwarding".to_owned(),
+                    href: page(row, "settings"),
+                });
+            }
         }
         for row in rows.iter().filter(|r| r.refused_disabled > 0) {
             items.push(Attention {
@@ -503,6 +595,30 @@ mod server {
     #[cfg(test)]
     mod tests {
         use super::*;
+
+        #[test]
+        fn the_backlog_drains_in_its_size_over_the_rate_achieved() {
+            let now = Utc::now();
+            let live = |rate_now: f32, waiting: i64| Live {
+                rate_now,
+                failing_since: None,
+                waiting,
+                growing: false,
+            };
+            let draining = forwarding_now(&live(449.6, 27_000), now);
+            assert_eq!(draining.rate_now, 450);
+            assert_eq!(draining.drain_eta.as_deref(), Some("1 min"));
+            assert_eq!(
+                forwarding_now(&live(0.0, 500), now).drain_eta,
+                None,
+                "nothing moves"
+            );
+            assert_eq!(
+                forwarding_now(&live(300.0, 0), now).drain_eta,
+                None,
+                "nothing waits"
+            );
+        }
 
         #[test]
         fn ages_read_in_the_largest_whole_unit() {

@@ -100,10 +100,13 @@ pub async fn replace_data_api_key(
     Ok(Ok(replaced.moengage_api_key_last4))
 }
 
-/// Events per second MoEngage accepts per workspace (about 30,000 a minute).
+/// Events per second MoEngage accepts per workspace on /v1/event (about 30,000 a minute).
 pub const MAX_RATE_PER_S: u32 = 500;
-/// More requests in flight for one tenant than this only queue up at MoEngage.
-pub const MAX_CONCURRENCY: u32 = 32;
+/// The bulk API (/v1/transition) takes about 60,000 events a minute.
+pub const MAX_BULK_RATE_PER_S: u32 = 1000;
+/// A tenant needs about its rate times MoEngage's latency in flight (500/s at 200 ms is
+/// 100); more only queue up at MoEngage.
+pub const MAX_CONCURRENCY: u32 = 128;
 
 /// How the tenant's events are forwarded: rate, requests in flight, bulk mode and whether
 /// the full phone number is sent. Checkboxes send a value only when ticked.
@@ -135,11 +138,20 @@ pub async fn set_forwarding(
                 None
             })
     };
+    let max_rate = if bulk.is_some() {
+        MAX_BULK_RATE_PER_S
+    } else {
+        MAX_RATE_PER_S
+    };
     let rate = within(
         "rate_per_s",
         &rate_per_s,
-        MAX_RATE_PER_S,
-        "events per second",
+        max_rate,
+        if bulk.is_some() {
+            "events per second in bulk mode"
+        } else {
+            "events per second (up to 1000 in bulk mode)"
+        },
     );
     let concurrency = within(
         "concurrency",

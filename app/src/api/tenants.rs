@@ -37,6 +37,7 @@ pub struct ForwardingFacts {
     pub full_recipient: bool,
     /// Why forwarding is paused, when it is.
     pub paused: Option<String>,
+    pub now: crate::api::activity::ForwardingNow,
 }
 
 #[cfg(feature = "ssr")]
@@ -115,6 +116,13 @@ pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> 
     let profile = store::forwarding::profile(&pool()?, &cipher()?, tenant.id)
         .await
         .map_err(internal)?;
+    let now_facts = store::forwarding::leases::now(&pool()?, &[tenant.id])
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .next()
+        .map(|(_, now)| crate::api::activity::forwarding_now(&now, chrono::Utc::now()))
+        .unwrap_or_default();
     let callback_url = if principal.may(Action::ManageTenants) {
         Some(
             tenant
@@ -147,6 +155,7 @@ pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> 
                     .paused_reason
                     .unwrap_or_else(|| "MoEngage refused the Data API key".to_owned())
             }),
+            now: now_facts,
         },
     })
 }

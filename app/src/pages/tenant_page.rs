@@ -7,7 +7,8 @@ use crate::api::events::tenant_events;
 use crate::api::tenants::{get_tenant, TenantDetail};
 use crate::components::common::{LoadError, StateChip};
 use crate::components::tenants::{
-    ActivityTab, ChartsResource, EventsResource, SettingsTab, SetupTab, TenantActions,
+    ActivityTab, ChartsResource, EventsResource, ForwardingNow, SettingsTab, SetupTab,
+    TenantActions,
 };
 
 /// The tabs of a tenant's page, in the URL (`?tab=`) so that each can be linked to.
@@ -83,6 +84,7 @@ fn TenantView(
     charts: ChartsResource,
 ) -> impl IntoView {
     let tenant = detail.summary.clone();
+    let forwarding = detail.forwarding.clone();
     let tabs = TABS
         .iter()
         .map(|(code, label)| {
@@ -112,6 +114,7 @@ fn TenantView(
                 " · "
                 <StateChip on=tenant.enabled on_label="Enabled" off_label="Disabled" />
             </p>
+            <ForwardingNow forwarding />
         </header>
         <nav class="tabs" aria-label="Tenant sections">
             {tabs}

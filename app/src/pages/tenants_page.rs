@@ -117,8 +117,9 @@ impl Sort {
             }),
             Sort::Health => tenants.sort_by_key(|t| match t.health {
                 Health::Paused { .. } => 0,
-                Health::Backlog { .. } => 1,
-                Health::Ok => 2,
+                Health::Failing { .. } => 1,
+                Health::Backlog { .. } => 2,
+                Health::Ok => 3,
             }),
         }
     }
@@ -250,6 +251,15 @@ pub fn HealthChip(health: Health) -> impl IntoView {
         Health::Paused { reason } => view! {
             <span class="chip chip--bad" title=reason>
                 "Paused: bad credentials"
+            </span>
+        }
+        .into_any(),
+        Health::Failing { since } => view! {
+            <span
+                class="chip chip--bad"
+                title=format!("MoEngage is failing for this workspace since {}", since.exact)
+            >
+                {format!("MoEngage failing ({})", since.relative)}
             </span>
         }
         .into_any(),

@@ -212,6 +212,10 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             if !json {
                 let profile = forwarding::profile(&pool, &cipher, tenant.id).await?;
                 println!("Forwarding     {}", describe_forwarding(&profile));
+                let now = forwarding::leases::now(&pool, &[tenant.id]).await?;
+                if let Some((_, now)) = now.first() {
+                    println!("Now            {}", describe_now(now, profile.rate_per_s));
+                }
             }
             Ok(())
         }
@@ -239,6 +243,21 @@ fn describe_forwarding(profile: &forwarding::ForwardingProfile) -> String {
     }
     let reason = profile.paused_reason.as_deref().unwrap_or("paused");
     format!("PAUSED ({reason}); `tenant set-data-api-key` resumes it; {settings}")
+}
+
+fn describe_now(now: &forwarding::leases::ForwardingNow, cap: u32) -> String {
+    let rate = format!(
+        "{:.0} of {cap} events/s, {} waiting",
+        now.rate_now, now.waiting
+    );
+    match now.failing_since {
+        Some(since) => format!(
+            "MoEngage is failing for this workspace since {} (probing with one request at a time); {rate}",
+            since.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        None if now.growing => format!("{rate}, the backlog grows"),
+        None => rate,
+    }
 }
 
 /// Records a change made here in the audit log, as the command line's (never a secret).

@@ -17,8 +17,21 @@ pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// Answers the readiness check, and keeps its result as the `dlrhub_ready` gauge for
+/// alerting.
 pub async fn readyz(State(pool): State<PgPool>) -> Response {
-    match tokio::time::timeout(READINESS_TIMEOUT, store::schema_status(&pool)).await {
+    let answer = readiness(&pool).await;
+    let ready = if answer.status().is_success() {
+        1.0
+    } else {
+        0.0
+    };
+    metrics::gauge!(crate::routes::metrics::READY).set(ready);
+    answer
+}
+
+async fn readiness(pool: &PgPool) -> Response {
+    match tokio::time::timeout(READINESS_TIMEOUT, store::schema_status(pool)).await {
         Ok(Ok(status)) if status.is_current() => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "schema_version": status.expected_version })),

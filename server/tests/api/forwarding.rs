@@ -428,6 +428,7 @@ fn serve_forwarding(db: &PgConnectOptions, sim: &Running) -> std::process::Child
         .env("DLRHUB_LOG_FORMAT", "json")
         .env("DLRHUB_MOENGAGE_BASE_URL", sim.base_url().as_str())
         .env("DLRHUB_FORWARD_LEASE_SECS", "2")
+        .env("DLRHUB_FORWARD_TENANT_LEASE_SECS", "2")
         .env("DLRHUB_FORWARD_RETRY_SCHEDULE", "1s")
         .stdout(std::process::Stdio::piped())
         .spawn()

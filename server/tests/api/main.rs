@@ -7,6 +7,7 @@ mod events;
 mod explorer;
 mod export;
 mod forwarding;
+mod forwarding_at_scale;
 mod health;
 mod helpers;
 mod ingest_writer;

@@ -351,6 +351,20 @@ async fn forwarding_options_are_checked_saved_and_audited(_: PgPoolOptions, db: 
         .collect();
     assert_eq!(fields, ["rate_per_s", "concurrency"], "{wrong}");
 
+    // The bulk API takes twice the events: 900/s is fine there.
+    let bulk = json(
+        &support,
+        "set_forwarding",
+        &[
+            ("app_key", "ACME01"),
+            ("rate_per_s", "900"),
+            ("concurrency", "2"),
+            ("bulk", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(bulk, serde_json::json!({ "Ok": null }), "{bulk}");
+
     // Ticked checkboxes send a value; unticked ones send nothing.
     let saved = json(
         &support,
@@ -369,11 +383,14 @@ async fn forwarding_options_are_checked_saved_and_audited(_: PgPoolOptions, db: 
         detail["forwarding"],
         serde_json::json!({
             "rate_per_s": 120, "concurrency": 2, "bulk": true, "full_recipient": false,
-            "paused": null
+            "paused": null,
+            "now": { "rate_now": 0, "waiting": 0, "drain_eta": null, "growing": false,
+                     "failing_since": null }
         })
     );
     let change: Value = sqlx::query_scalar(
-        "SELECT after FROM audit_log WHERE action = 'forwarding_changed' AND target = 'ACME01'",
+        "SELECT after FROM audit_log WHERE action = 'forwarding_changed' AND target = 'ACME01'
+         ORDER BY id DESC LIMIT 1",
     )
     .fetch_one(&app.pool)
     .await

@@ -1,8 +1,10 @@
 //! Forwarding events to MoEngage, as the data layer sees it: the queue of events (claims,
-//! attempts, pauses, replays), each tenant's forwarding settings, and the request bodies
+//! attempts, pauses, replays), who drives each tenant (leases), each tenant's forwarding
+//! settings, and the request bodies
 //! made of events (here so that the console can show an event's request as the worker sends it).
 
 mod dead_letters;
+pub mod leases;
 pub mod payload;
 mod profile;
 mod queue;
@@ -11,8 +13,9 @@ pub use dead_letters::{
     discard, groups, in_group, replay, replay_progress, DeadLetterGroup, Replay, ReplayProgress,
     ReplaySelection,
 };
-pub use profile::{configure, profile, ForwardingChanges, ForwardingProfile, ProfileError};
+pub use profile::{
+    configure, open_api_key, profile, ForwardingChanges, ForwardingProfile, ProfileError,
+};
 pub use queue::{
-    claim, due_tenants, pause_tenant, queue_depth, record, release, Attempt, ClaimedEvent, Outcome,
-    QueueDepth,
+    claim, pause_tenant, queue_depth, record, release, Attempt, ClaimedEvent, Outcome, QueueDepth,
 };

@@ -20,13 +20,23 @@ pub struct Request<'a> {
 }
 
 /// Groups events per customer (in claim order) and packs each group into as few requests
-/// as the size limit allows.
-pub fn requests(events: &[ClaimedEvent], full_recipient: bool) -> Vec<Request<'_>> {
+/// as the size limit and `max_actions` (the most events the sender wants in one request)
+/// allow.
+pub fn requests(
+    events: &[ClaimedEvent],
+    full_recipient: bool,
+    max_actions: usize,
+) -> Vec<Request<'_>> {
     let customers = by_customer(events);
     let mut requests = Vec::new();
     for (customer_id, group) in customers {
         let actions: Vec<Value> = group.iter().map(|e| action(e, full_recipient)).collect();
-        pack(customer_id, &group, &actions, &mut requests);
+        for (events, actions) in group
+            .chunks(max_actions.max(1))
+            .zip(actions.chunks(max_actions.max(1)))
+        {
+            pack(customer_id, events, actions, &mut requests);
+        }
     }
     requests
 }

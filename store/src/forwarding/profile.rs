@@ -6,6 +6,7 @@ use sqlx::PgPool;
 use crate::tenants::TenantId;
 
 /// What the forwarder needs to send a tenant's events.
+#[derive(Clone, PartialEq)]
 pub struct ForwardingProfile {
     pub app_key: domain::AppKey,
     pub data_center: domain::DataCenter,
@@ -50,12 +51,8 @@ pub async fn profile(
     .ok_or(ProfileError::NotFound(tenant.0))?;
     let invalid = |e: &dyn std::fmt::Display| ProfileError::Invalid(e.to_string());
     let app_key = domain::AppKey::parse(&row.app_key).map_err(|e| invalid(&e))?;
-    let slot = crate::cipher::SecretSlot {
-        app_key: app_key.as_str(),
-        field: crate::tenants::MOENGAGE_API_KEY,
-    };
     Ok(ForwardingProfile {
-        api_key: cipher.open(&slot, &row.moengage_api_key_encrypted)?,
+        api_key: open_api_key(cipher, &app_key, &row.moengage_api_key_encrypted)?,
         data_center: domain::DataCenter::from_number(row.data_center).map_err(|e| invalid(&e))?,
         app_key,
         rate_per_s: u32::try_from(row.forward_rate_per_s).unwrap_or(1),
@@ -65,6 +62,39 @@ pub async fn profile(
         paused: row.paused,
         paused_reason: row.forwarding_paused_reason,
     })
+}
+
+/// Opens a tenant's sealed Data API key.
+pub fn open_api_key(
+    cipher: &crate::Cipher,
+    app_key: &domain::AppKey,
+    sealed: &[u8],
+) -> Result<String, crate::cipher::CipherError> {
+    let slot = crate::cipher::SecretSlot {
+        app_key: app_key.as_str(),
+        field: crate::tenants::MOENGAGE_API_KEY,
+    };
+    cipher.open(&slot, sealed)
+}
+
+impl ForwardingProfile {
+    /// The profile of a tenant the forwarder drives, its key opened by the caller (which
+    /// keeps opened keys for as long as the sealed one does not change).
+    pub fn of_due(due: &super::leases::DueTenant, api_key: String) -> Result<Self, ProfileError> {
+        let invalid = |e: &dyn std::fmt::Display| ProfileError::Invalid(e.to_string());
+        Ok(Self {
+            app_key: domain::AppKey::parse(&due.app_key).map_err(|e| invalid(&e))?,
+            data_center: domain::DataCenter::from_number(due.data_center)
+                .map_err(|e| invalid(&e))?,
+            api_key,
+            rate_per_s: u32::try_from(due.rate_per_s).unwrap_or(1).max(1),
+            concurrency: u32::try_from(due.concurrency).unwrap_or(1).max(1),
+            full_recipient: due.full_recipient,
+            bulk: due.bulk,
+            paused: due.stopped,
+            paused_reason: None,
+        })
+    }
 }
 
 /// How a tenant's events are forwarded; None leaves a setting as it is.

@@ -35,27 +35,6 @@ pub struct ClaimedEvent {
     pub reported_at: DateTime<Utc>,
 }
 
-/// Tenants with due events whose forwarding is not paused, longest waiting first.
-pub async fn due_tenants(pool: &PgPool) -> Result<Vec<TenantId>, sqlx::Error> {
-    sqlx::query_scalar!(
-        r#"
-        SELECT t.id AS "id: TenantId"
-        FROM tenants t
-        CROSS JOIN LATERAL (
-            SELECT next_attempt_at FROM events e
-            WHERE e.tenant_id = t.id AND e.forward_state IN ('pending', 'retrying')
-              AND e.next_attempt_at <= now()
-            ORDER BY e.next_attempt_at
-            LIMIT 1
-        ) oldest
-        WHERE t.forwarding_paused_at IS NULL AND t.deleted_at IS NULL
-        ORDER BY oldest.next_attempt_at
-        "#
-    )
-    .fetch_all(pool)
-    .await
-}
-
 /// Claims up to `limit` of a tenant's due events, oldest first, skipping those another
 /// worker holds.
 pub async fn claim(
@@ -279,7 +258,10 @@ pub async fn release(pool: &PgPool, worker: &str) -> Result<u64, sqlx::Error> {
 /// The queue at a glance, per tenant, for metrics.
 #[derive(Debug, Clone)]
 pub struct QueueDepth {
+    pub tenant: TenantId,
     pub app_key: String,
+    /// Forwarding is paused (MoEngage refused the Data API key).
+    pub paused: bool,
     pub waiting: i64,
     pub oldest: Option<DateTime<Utc>>,
 }
@@ -288,7 +270,8 @@ pub async fn queue_depth(pool: &PgPool) -> Result<Vec<QueueDepth>, sqlx::Error> 
     sqlx::query_as!(
         QueueDepth,
         r#"
-        SELECT t.app_key, q.waiting AS "waiting!", q.oldest
+        SELECT t.id AS "tenant: TenantId", t.app_key,
+               t.forwarding_paused_at IS NOT NULL AS "paused!", q.waiting AS "waiting!", q.oldest
         FROM tenants t
         CROSS JOIN LATERAL (
             SELECT count(*) AS waiting, min(created_at) AS oldest FROM events e

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::tenant_settings::{SetForwarding, MAX_CONCURRENCY, MAX_RATE_PER_S};
+use crate::api::tenant_settings::{SetForwarding, MAX_BULK_RATE_PER_S, MAX_CONCURRENCY};
 use crate::api::tenants::ForwardingFacts;
 use crate::components::common::NumberField;
 
@@ -75,9 +75,9 @@ fn ForwardingForm(
             <input type="hidden" name="app_key" value=app_key />
             <NumberField
                 field="rate_per_s"
-                label="Events per second"
+                label="Events per second (up to 500, or 1,000 in bulk mode)"
                 value=forwarding.rate_per_s
-                max=MAX_RATE_PER_S
+                max=MAX_BULK_RATE_PER_S
                 errors
             />
             <NumberField

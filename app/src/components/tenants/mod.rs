@@ -4,6 +4,7 @@ mod actions;
 mod activity_tab;
 mod credentials;
 mod events_table;
+mod forwarding_now;
 mod forwarding_panel;
 mod probe_answer;
 mod register_form;
@@ -17,6 +18,7 @@ pub use credentials::Credentials;
 pub use events_table::{
     kind_chip, state_chip, EventRow, EventsResource, EventsTable, COLUMNS_WITH_TENANT,
 };
+pub use forwarding_now::ForwardingNow;
 pub use forwarding_panel::ForwardingPanel;
 pub use probe_answer::ProbeAnswer;
 pub use register_form::RegisterForm;

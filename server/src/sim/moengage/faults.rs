@@ -22,6 +22,8 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Every request is answered 503 while this is on.
     pub outage: bool,
+    /// Only these workspaces suffer the faults (all when empty): one workspace's brownout.
+    pub workspaces: Vec<String>,
 }
 
 /// What happens to one request.
@@ -43,7 +45,14 @@ impl Faults {
 
     /// `draws` is the position in a fixed pseudo-random sequence, so that a run with the
     /// same faults repeats.
-    pub(super) fn draw(&mut self, draws: &mut u64) -> Fault {
+    pub(super) fn draw(&mut self, workspace: &str, draws: &mut u64) -> Fault {
+        if !self.workspaces.is_empty() && !self.workspaces.iter().any(|w| w == workspace) {
+            return Fault {
+                latency: None,
+                hang: false,
+                status: None,
+            };
+        }
         let status = StatusCode::from_u16(self.error_status.unwrap_or(500))
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let failing = if self.outage {

@@ -3,10 +3,14 @@
 //!
 //! - `POST /v1/event/{workspace_id}` and `POST /v1/transition/{workspace_id}`, with Basic
 //!   auth per workspace, the documented validation and answers (400, 401, 413, 415, 429);
-//! - a per-workspace rate limit that answers 429 with Retry-After;
+//! - per-workspace rate limits that answer 429 with Retry-After: `--rate-limit` events a
+//!   second on `/v1/event` (MoEngage's 30,000 a minute) and twice that on
+//!   `/v1/transition` (60,000 a minute), each a separate budget;
 //! - faults, set at start or at any time with `POST /_sim/faults`: an error rate, a status
 //!   for the next N requests, added latency, timeouts, an outage;
-//! - `GET /_sim/received`: every action it accepted, as JSON (`DELETE` empties it).
+//! - `GET /_sim/received`: every action it accepted, when, as JSON (`DELETE` empties it);
+//! - `GET /_sim/stats`: per workspace, the actions accepted, how many distinct dlrhub
+//!   events they were (the rest are duplicates) and the most accepted in any one second.
 
 mod faults;
 mod validate;
@@ -64,13 +68,18 @@ pub struct Received {
     pub request: u64,
     /// It came through the bulk API (`/v1/transition`).
     pub bulk: bool,
+    /// When it was accepted, in milliseconds since the Unix epoch: what a test counts a
+    /// workspace's events per second by.
+    #[serde(default)]
+    pub at_ms: i64,
 }
 
 pub struct Simulator {
     credentials: HashMap<String, String>,
     rate_limit: u32,
     faults: Mutex<(Faults, u64)>,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    /// Per (workspace, bulk API) budget: tokens left and when last refilled.
+    buckets: Mutex<HashMap<(String, bool), (f64, Instant)>>,
     received: Mutex<Vec<Received>>,
     requests: std::sync::atomic::AtomicU64,
 }
@@ -111,6 +120,15 @@ impl Simulator {
         lock(&self.received).clone()
     }
 
+    /// Keeps accepted actions, stamped with the time.
+    fn keep(&self, mut accepted: Vec<Received>) {
+        let now = chrono::Utc::now().timestamp_millis();
+        for action in &mut accepted {
+            action.at_ms = now;
+        }
+        lock(&self.received).extend(accepted);
+    }
+
     pub fn set_faults(&self, faults: Faults) {
         lock(&self.faults).0 = faults;
     }
@@ -130,12 +148,15 @@ impl Simulator {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Takes `events` from the workspace's bucket, or says how long to wait.
-    fn admit(&self, workspace: &str, events: usize) -> Result<(), u64> {
-        let rate = f64::from(self.rate_limit);
+    /// Takes `events` from the workspace's budget for the API (bulk or not), or says how
+    /// long to wait. The bulk API's budget is twice the event API's, as MoEngage's are.
+    fn admit(&self, workspace: &str, bulk: bool, events: usize) -> Result<(), u64> {
+        let rate = f64::from(self.rate_limit) * if bulk { 2.0 } else { 1.0 };
         let mut buckets = lock(&self.buckets);
         let now = Instant::now();
-        let (tokens, refilled) = buckets.entry(workspace.to_owned()).or_insert((rate, now));
+        let (tokens, refilled) = buckets
+            .entry((workspace.to_owned(), bulk))
+            .or_insert((rate, now));
         *tokens = (*tokens + now.duration_since(*refilled).as_secs_f64() * rate).min(rate);
         *refilled = now;
         let wanted = events as f64;
@@ -157,6 +178,7 @@ fn router(simulator: Arc<Simulator>) -> Router {
         .route("/v1/event/{workspace}", post(event))
         .route("/v1/transition/{workspace}", post(transition))
         .route("/_sim/received", get(received).delete(forget))
+        .route("/_sim/stats", get(stats))
         .route("/_sim/faults", post(set_faults))
         // The 128 KB limit is MoEngage's to answer (413); axum's own must not come first.
         .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024))
@@ -190,7 +212,7 @@ async fn gate(
     let fault = {
         let mut faults = lock(&simulator.faults);
         let (faults, draws) = &mut *faults;
-        faults.draw(draws)
+        faults.draw(workspace, draws)
     };
     if let Some(latency) = fault.latency {
         tokio::time::sleep(latency).await;
@@ -248,7 +270,17 @@ async fn event(
         Ok(accepted) => accepted,
         Err(invalid) => return fail(StatusCode::BAD_REQUEST, invalid.kind, &invalid.message),
     };
-    if let Err(wait) = simulator.admit(&workspace, accepted.len()) {
+    if let Some(refusal) = admit(&simulator, &workspace, false, accepted.len()) {
+        return refusal;
+    }
+    simulator.keep(accepted);
+    Json(json!({ "status": "success", "message": "Your request has been accepted and will be processed soon." }))
+        .into_response()
+}
+
+/// 429 with Retry-After when the workspace's budget for this API is spent.
+fn admit(simulator: &Simulator, workspace: &str, bulk: bool, events: usize) -> Option<Response> {
+    simulator.admit(workspace, bulk, events).err().map(|wait| {
         let mut refusal = fail(
             StatusCode::TOO_MANY_REQUESTS,
             "RateLimitError",
@@ -257,11 +289,8 @@ async fn event(
         refusal
             .headers_mut()
             .insert(header::RETRY_AFTER, wait.into());
-        return refusal;
-    }
-    lock(&simulator.received).extend(accepted);
-    Json(json!({ "status": "success", "message": "Your request has been accepted and will be processed soon." }))
-        .into_response()
+        refusal
+    })
 }
 
 /// Bulk import: answers 200 whatever its elements hold; only valid events are kept.
@@ -274,13 +303,76 @@ async fn transition(
     if let Err(refusal) = gate(&simulator, &workspace, &headers, &body, 100 * 1024).await {
         return refusal;
     }
+    // A bulk request over the budget is refused whole.
     let accepted = validate::transition(&workspace, simulator.next_request(), &body);
-    lock(&simulator.received).extend(accepted);
+    if let Some(refusal) = admit(&simulator, &workspace, true, accepted.len()) {
+        return refusal;
+    }
+    simulator.keep(accepted);
     Json(json!({ "status": "success" })).into_response()
 }
 
 async fn received(State(simulator): State<Arc<Simulator>>) -> Json<Vec<Received>> {
     Json(simulator.received())
+}
+
+/// What a workspace received, for benchmarks.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct WorkspaceStats {
+    pub workspace: String,
+    pub accepted: usize,
+    /// Distinct `dlrhub_event_id`s among them: `accepted - events` were sent twice.
+    pub events: usize,
+    /// The most actions accepted within any one second.
+    pub busiest_second: usize,
+}
+
+impl Simulator {
+    pub fn stats(&self) -> Vec<WorkspaceStats> {
+        let received = lock(&self.received);
+        let mut by_workspace: HashMap<&str, Vec<&Received>> = HashMap::new();
+        for action in received.iter() {
+            by_workspace
+                .entry(&action.workspace)
+                .or_default()
+                .push(action);
+        }
+        let mut stats: Vec<WorkspaceStats> = by_workspace
+            .into_iter()
+            .map(|(workspace, actions)| {
+                let events: std::collections::HashSet<i64> = actions
+                    .iter()
+                    .filter_map(|a| a.attributes["dlrhub_event_id"].as_i64())
+                    .collect();
+                let mut times: Vec<i64> = actions.iter().map(|a| a.at_ms).collect();
+                times.sort_unstable();
+                WorkspaceStats {
+                    workspace: workspace.to_owned(),
+                    accepted: actions.len(),
+                    events: events.len(),
+                    busiest_second: busiest_second(&times),
+                }
+            })
+            .collect();
+        stats.sort_by(|a, b| a.workspace.cmp(&b.workspace));
+        stats
+    }
+}
+
+/// The most of these sorted times (ms) within any window shorter than a second.
+pub fn busiest_second(times: &[i64]) -> usize {
+    let (mut busiest, mut start) = (0, 0);
+    for end in 0..times.len() {
+        while times[end] - times[start] >= 1000 {
+            start += 1;
+        }
+        busiest = busiest.max(end - start + 1);
+    }
+    busiest
+}
+
+async fn stats(State(simulator): State<Arc<Simulator>>) -> Json<Vec<WorkspaceStats>> {
+    Json(simulator.stats())
 }
 
 async fn forget(State(simulator): State<Arc<Simulator>>) -> StatusCode {

@@ -145,6 +145,7 @@ fn event_object(
                 time: time.clone(),
                 request,
                 bulk,
+                at_ms: 0,
             })
         })
         .collect()

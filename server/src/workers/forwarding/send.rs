@@ -1,73 +1,43 @@
-//! Sends one claim's events to MoEngage and records what came of each.
+//! One request to MoEngage and what came of each event it carried.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use futures::stream::{self, StreamExt};
-use store::forwarding::{self, Attempt, ClaimedEvent, ForwardingProfile, Outcome};
-use store::PgPool;
-use tokio_util::sync::CancellationToken;
+use store::forwarding::{Attempt, ForwardingProfile, Outcome};
 
 use super::answer::{self, Answer};
+use super::breaker::Verdict;
 use super::Context;
-use crate::routes::metrics::{
-    EVENTS_DEAD, EVENTS_FORWARDED, EVENTS_RETRIED, FORWARD_DURATION, QUEUE_DEPTH, QUEUE_OLDEST_AGE,
-};
-use store::forwarding::payload::{self, Request};
+use crate::routes::metrics::FORWARD_DURATION;
 
-pub(super) async fn forward_claim(
-    context: &Context,
-    profile: ForwardingProfile,
-    events: Vec<ClaimedEvent>,
-) {
-    let Some(tenant) = events.first().map(|e| e.tenant) else {
-        return;
-    };
-    let url = event_url(context, &profile);
-    // Past half the lease, requests not yet sent are handed back rather than risking a
-    // second worker claiming the same events while they are in flight.
-    let deadline = Instant::now() + context.settings.lease / 2;
-    let paused = AtomicBool::new(false);
-    let requests = if profile.bulk {
-        payload::bulk_requests(&events, profile.full_recipient)
-    } else {
-        payload::requests(&events, profile.full_recipient)
-    };
-    let concurrency = usize::try_from(profile.concurrency).unwrap_or(1).max(1);
-    let sends: Vec<_> = requests
-        .into_iter()
-        .map(|request| send(context, &profile, &url, request, deadline, &paused))
-        .collect();
-    let attempts: Vec<Attempt> = stream::iter(sends)
-        .buffer_unordered(concurrency)
-        .flat_map(stream::iter)
-        .collect()
-        .await;
-    count(&profile, &attempts);
-    if let Err(error) = forwarding::record(&context.pool, tenant, &context.worker, &attempts).await
-    {
-        // The events stay claimed and are due again when the lease ends: sent twice at
-        // worst, never lost.
-        tracing::warn!(
-            error = &error as &dyn std::error::Error,
-            "could not record forwarding attempts"
-        );
-    }
-    // After the record, so that a paused tenant's events are already back in the queue.
-    if paused.load(Ordering::Acquire) {
-        let reason = "MoEngage refused the workspace's Data API key (401)";
-        if let Err(error) = forwarding::pause_tenant(&context.pool, tenant, reason).await {
-            tracing::warn!(
-                error = &error as &dyn std::error::Error,
-                "could not pause forwarding"
-            );
-        }
-        tracing::warn!(app_key = %profile.app_key, "forwarding paused until the Data API key is replaced");
-    }
+/// An event as a request carries it: its id and this attempt's number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Carried {
+    pub id: i64,
+    pub attempt: i32,
 }
 
-fn event_url(context: &Context, profile: &ForwardingProfile) -> String {
+/// A request ready to go: its body and the events in it.
+#[derive(Debug)]
+pub struct Ready {
+    pub body: Vec<u8>,
+    pub events: Vec<Carried>,
+    /// When its events were claimed: past half the lease they are handed back unsent.
+    pub claimed_at: Instant,
+}
+
+/// What a request came to.
+#[derive(Debug)]
+pub struct Sent {
+    pub attempts: Vec<Attempt>,
+    pub verdict: Verdict,
+    /// MoEngage refused the Data API key (401).
+    pub unauthorized: bool,
+}
+
+/// Where a tenant's events go: the configured base URL (the simulator) or the tenant's
+/// data center, and the bulk endpoint in bulk mode.
+pub fn event_url(context: &Context, profile: &ForwardingProfile) -> String {
     let base = context
         .settings
         .base_url
@@ -79,21 +49,13 @@ fn event_url(context: &Context, profile: &ForwardingProfile) -> String {
     format!("{base}/v1/{endpoint}/{}", profile.app_key)
 }
 
-async fn send(
+pub async fn send(
     context: &Context,
-    profile: &ForwardingProfile,
     url: &str,
-    request: Request<'_>,
-    deadline: Instant,
-    paused: &AtomicBool,
-) -> Vec<Attempt> {
-    let Request { body, events, .. } = request;
-    if paused.load(Ordering::Acquire) || Instant::now() > deadline {
-        return attempts(&events, None, Duration::ZERO, |_| Outcome::Released);
-    }
-    let Ok(_permit) = context.requests.acquire().await else {
-        return attempts(&events, None, Duration::ZERO, |_| Outcome::Released);
-    };
+    profile: &ForwardingProfile,
+    request: Ready,
+) -> Sent {
+    let Ready { body, events, .. } = request;
     let started = Instant::now();
     let sent = context
         .client
@@ -117,11 +79,13 @@ async fn send(
     };
     let latency = started.elapsed();
     metrics::histogram!(FORWARD_DURATION).record(latency.as_secs_f64());
-    if matches!(answer, Answer::Unauthorized { .. }) {
-        paused.store(true, Ordering::Release);
-    }
+    let verdict = match (&answer, status) {
+        (Answer::Retry { .. }, Some(429)) => Verdict::Neutral,
+        (Answer::Retry { .. }, _) => Verdict::Failed,
+        _ => Verdict::Answered,
+    };
     let schedule = &context.settings.schedule;
-    attempts(&events, status, latency, |event| match &answer {
+    let attempts = attempts(&events, status, latency, |event| match &answer {
         Answer::Accepted => Outcome::Forwarded,
         Answer::Permanent { error, reason } => Outcome::Dead {
             error: error.clone(),
@@ -144,14 +108,24 @@ async fn send(
                 reason: format!("gave up after every retry; last: {reason}"),
             },
         },
-    })
+    });
+    Sent {
+        attempts,
+        verdict,
+        unauthorized: matches!(answer, Answer::Unauthorized { .. }),
+    }
+}
+
+/// Events handed back unsent: due again at once, the attempt not counted.
+pub fn released(events: &[Carried]) -> Vec<Attempt> {
+    attempts(events, None, Duration::ZERO, |_| Outcome::Released)
 }
 
 fn attempts(
-    events: &[&ClaimedEvent],
+    events: &[Carried],
     http_status: Option<u16>,
     latency: Duration,
-    outcome: impl Fn(&ClaimedEvent) -> Outcome,
+    outcome: impl Fn(&Carried) -> Outcome,
 ) -> Vec<Attempt> {
     events
         .iter()
@@ -163,47 +137,4 @@ fn attempts(
             outcome: outcome(event),
         })
         .collect()
-}
-
-fn count(profile: &ForwardingProfile, attempts: &[Attempt]) {
-    let (mut forwarded, mut retried, mut dead) = (0u64, 0u64, 0u64);
-    for attempt in attempts {
-        match attempt.outcome {
-            Outcome::Forwarded => forwarded += 1,
-            Outcome::Retry { .. } => retried += 1,
-            Outcome::Dead { .. } => dead += 1,
-            Outcome::Paused { .. } | Outcome::Released => {}
-        }
-    }
-    let tenant = profile.app_key.to_string();
-    metrics::counter!(EVENTS_FORWARDED, "tenant" => tenant.clone()).increment(forwarded);
-    metrics::counter!(EVENTS_RETRIED, "tenant" => tenant.clone()).increment(retried);
-    metrics::counter!(EVENTS_DEAD, "tenant" => tenant).increment(dead);
-}
-
-/// Publishes each tenant's queue depth and the age of its oldest waiting event.
-pub(super) async fn report_queue(pool: PgPool, stop: CancellationToken) {
-    let mut ticks = tokio::time::interval(Duration::from_secs(5));
-    loop {
-        tokio::select! {
-            _ = stop.cancelled() => return,
-            _ = ticks.tick() => {}
-        }
-        match forwarding::queue_depth(&pool).await {
-            Ok(depths) => {
-                for depth in depths {
-                    let age = depth.oldest.map_or(0.0, |oldest| {
-                        (Utc::now() - oldest).num_milliseconds() as f64 / 1000.0
-                    });
-                    metrics::gauge!(QUEUE_DEPTH, "tenant" => depth.app_key.clone())
-                        .set(depth.waiting as f64);
-                    metrics::gauge!(QUEUE_OLDEST_AGE, "tenant" => depth.app_key).set(age.max(0.0));
-                }
-            }
-            Err(error) => tracing::warn!(
-                error = &error as &dyn std::error::Error,
-                "could not measure the forwarding queue"
-            ),
-        }
-    }
 }

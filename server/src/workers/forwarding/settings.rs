@@ -7,6 +7,15 @@ use url::Url;
 use super::schedule::RetrySchedule;
 use crate::configuration::{parse_number, ConfigError, Source};
 
+/// Enough for several tenants at their cap: a tenant needs about its rate times MoEngage's
+/// latency in flight (450/s at 50 ms is 23).
+const DEFAULT_WORKERS: u64 = 256;
+/// MoEngage normally answers well under a second. A request that hangs holds one of its
+/// tenant's slots until this runs out: with 32 slots and 2% of requests hanging, 3 s keeps
+/// a tenant at 450 events/s (32 / (0.02 × 3 s) > 500 requests/s), 10 s would not (156).
+const DEFAULT_TIMEOUT_SECS: u64 = 3;
+const DEFAULT_TENANT_LEASE_SECS: u64 = 10;
+
 #[derive(Debug, Clone)]
 pub struct ForwardingSettings {
     /// Requests in flight at once across all tenants; 0 runs no workers in this process.
@@ -18,22 +27,27 @@ pub struct ForwardingSettings {
     pub timeout: Duration,
     /// How long a claimed event stays invisible to other workers.
     pub lease: Duration,
+    /// How long a process's lease on a tenant lasts unless renewed (every third of it):
+    /// how soon the other processes take over the tenants of one that died.
+    pub tenant_lease: Duration,
     /// How often an idle worker pool looks for due events.
     pub poll: Duration,
-    /// The most events claimed for one tenant at a time.
+    /// The most events claimed for one tenant at a time (a driver keeps about a second of
+    /// its tenant's rate claimed ahead).
     pub claim_limit: u32,
 }
 
 impl Default for ForwardingSettings {
     fn default() -> Self {
         Self {
-            workers: 8,
+            workers: DEFAULT_WORKERS as usize,
             base_url: None,
             schedule: RetrySchedule::default(),
-            timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
             lease: Duration::from_secs(60),
+            tenant_lease: Duration::from_secs(DEFAULT_TENANT_LEASE_SECS),
             poll: Duration::from_millis(100),
-            claim_limit: 200,
+            claim_limit: 1000,
         }
     }
 }
@@ -62,13 +76,14 @@ impl ForwardingSettings {
             None => defaults.schedule,
         };
         Ok(Self {
-            workers: parse_number(source, "DLRHUB_FORWARD_WORKERS", 8, 0..=1024)? as usize,
+            workers: parse_number(source, "DLRHUB_FORWARD_WORKERS", DEFAULT_WORKERS, 0..=4096)?
+                as usize,
             base_url,
             schedule,
             timeout: Duration::from_secs(parse_number(
                 source,
                 "DLRHUB_FORWARD_TIMEOUT_SECS",
-                10,
+                DEFAULT_TIMEOUT_SECS,
                 1..=300,
             )?),
             lease: Duration::from_secs(parse_number(
@@ -76,6 +91,12 @@ impl ForwardingSettings {
                 "DLRHUB_FORWARD_LEASE_SECS",
                 60,
                 1..=3600,
+            )?),
+            tenant_lease: Duration::from_secs(parse_number(
+                source,
+                "DLRHUB_FORWARD_TENANT_LEASE_SECS",
+                DEFAULT_TENANT_LEASE_SECS,
+                1..=600,
             )?),
             ..defaults
         })

@@ -35,7 +35,7 @@ fn events_are_grouped_per_customer_in_one_request_each() {
         event(2, "u2", "delivered"),
         event(3, "u1", "delivered"),
     ];
-    let requests = requests(&events, false);
+    let requests = requests(&events, false, usize::MAX);
     let summary: Vec<_> = requests
         .iter()
         .map(|r| {
@@ -102,7 +102,7 @@ fn a_customer_with_too_many_events_for_one_body_gets_several_requests() {
         e.extra = json!({ "padding": "x".repeat(600) });
         events.push(e);
     }
-    let requests = requests(&events, false);
+    let requests = requests(&events, false, usize::MAX);
     assert!(requests.len() > 1);
     assert!(requests.iter().all(|r| r.body.len() <= MAX_BODY_BYTES));
     let carried: usize = requests.iter().map(|r| r.events.len()).sum();
@@ -132,4 +132,12 @@ fn bulk_mode_sends_each_customer_as_an_element_of_one_transition() {
         .collect();
     assert_eq!(customers, [(Some("u1"), Some(2)), (Some("u2"), Some(1))]);
     assert!(requests[0].body.len() <= MAX_BULK_BODY_BYTES);
+}
+
+#[test]
+fn a_customers_events_are_split_to_the_most_actions_asked_for() {
+    let events: Vec<ClaimedEvent> = (0..7).map(|i| event(i, "42", "delivered")).collect();
+    let requests = requests(&events, false, 3);
+    let sizes: Vec<usize> = requests.iter().map(|r| r.events.len()).collect();
+    assert_eq!(sizes, [3, 3, 1]);
 }
