@@ -41,6 +41,26 @@ pub(crate) fn account_key(email: &str) -> String {
     format!("account:{email}")
 }
 
+/// Counts the attempt against the account and the address before anything is checked, so
+/// that parallel attempts cannot slip past the throttle; refuses it when either is blocked
+/// (giving back what was already counted: the attempt was not made).
+async fn reserve(
+    pool: &PgPool,
+    account_key: &str,
+    ip_key: Option<&str>,
+) -> Result<(), SignInError> {
+    if let Err(retry_at) = login_throttle::reserve(pool, account_key, &ACCOUNT_THROTTLE).await? {
+        return Err(SignInError::Throttled { retry_at });
+    }
+    if let Some(ip_key) = ip_key {
+        if let Err(retry_at) = login_throttle::reserve(pool, ip_key, &IP_THROTTLE).await? {
+            login_throttle::give_back(pool, account_key).await?;
+            return Err(SignInError::Throttled { retry_at });
+        }
+    }
+    Ok(())
+}
+
 /// Checks the attempt and, when it is right, starts a signed-in session (under a new id).
 pub async fn sign_in(
     pool: &PgPool,
@@ -56,12 +76,8 @@ pub async fn sign_in(
         .take(Email::MAX_LEN)
         .collect();
     let account_key = account_key(&typed_email);
-    let mut keys = vec![account_key.clone()];
     let ip_key = attempt.source_ip.as_ref().map(|ip| format!("ip:{ip}"));
-    keys.extend(ip_key.clone());
-    if let Some(retry_at) = login_throttle::blocked_until(pool, &keys).await? {
-        return Err(SignInError::Throttled { retry_at });
-    }
+    reserve(pool, &account_key, ip_key.as_deref()).await?;
 
     let credentials = match Email::parse(attempt.email) {
         Ok(email) => store::users::credentials(pool, &email).await?,
@@ -77,6 +93,9 @@ pub async fn sign_in(
     match credentials {
         Some(account) if matches && !account.disabled => {
             login_throttle::clear(pool, &account_key).await?;
+            if let Some(ip_key) = &ip_key {
+                login_throttle::give_back(pool, ip_key).await?;
+            }
             session::begin(session, account.id, account.session_epoch).await?;
             let entry = AuditEntry::new(
                 Actor::User {
@@ -96,18 +115,16 @@ pub async fn sign_in(
                 Some(account) if account.disabled => "account disabled",
                 Some(_) => "wrong password",
             };
-            let mut retry_at =
-                login_throttle::record_failure(pool, &account_key, &ACCOUNT_THROTTLE).await?;
+            // The failure was counted when the attempt was reserved.
+            let mut retry_at = login_throttle::retry_at(pool, &account_key).await?;
             if let Some(ip_key) = &ip_key {
-                retry_at =
-                    retry_at.max(login_throttle::record_failure(pool, ip_key, &IP_THROTTLE).await?);
+                retry_at = retry_at.max(login_throttle::retry_at(pool, ip_key).await?);
             }
             let entry = AuditEntry::new(Actor::Anonymous, AuditAction::SignInFailed)
                 .target(typed_email)
                 .change(None, Some(json!({ "reason": reason })))
                 .from_ip(attempt.source_ip);
             audit::record(pool, &entry).await?;
-            let retry_at = (retry_at > Utc::now()).then_some(retry_at);
             Err(SignInError::Invalid { retry_at })
         }
     }

@@ -197,8 +197,10 @@ pub async fn change_own_password(
     // The same throttle as signing in to this account: a stolen session must not be a way
     // to guess the password at full speed.
     let account_key = crate::sign_in::account_key(principal.email.as_str());
-    if let Some(retry_at) =
-        store::login_throttle::blocked_until(pool, std::slice::from_ref(&account_key)).await?
+    // Counted before the check (see `store::login_throttle::reserve`), so that parallel
+    // attempts cannot slip past it.
+    if let Err(retry_at) =
+        store::login_throttle::reserve(pool, &account_key, &ACCOUNT_THROTTLE).await?
     {
         return Err(UserChangeError::Throttled { retry_at });
     }
@@ -206,7 +208,6 @@ pub async fn change_own_password(
         .verify(current, Some(&credentials.password_hash))
         .await?
     {
-        store::login_throttle::record_failure(pool, &account_key, &ACCOUNT_THROTTLE).await?;
         return Err(UserChangeError::WrongCurrentPassword);
     }
     store::login_throttle::clear(pool, &account_key).await?;

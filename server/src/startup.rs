@@ -39,6 +39,8 @@ pub struct AppState {
     pub ingest: IngestWriter,
     /// Tenants for the webhook, kept current by database notifications.
     pub tenants: TenantCache,
+    /// Calls to workspace ids no tenant has, counted within bounds.
+    pub unknown_workspaces: webhooks::UnknownWorkspaces,
     /// Hashes and checks console passwords off the async threads.
     pub passwords: Passwords,
     pub access: AccessSettings,
@@ -98,6 +100,7 @@ impl Application {
                 events_enqueued.clone(),
             ),
             tenants: TenantCache::start(pool.clone()),
+            unknown_workspaces: webhooks::UnknownWorkspaces::default(),
             passwords: Passwords::default(),
             access: settings.access.clone(),
         };

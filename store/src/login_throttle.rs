@@ -1,61 +1,90 @@
-//! Sign-in throttling: failures counted per key (an account or an address), each failure
-//! past the free ones pushing the next allowed attempt further out (see
-//! `domain::access::ThrottlePolicy`).
+//! Sign-in throttling: attempts counted per key (an account or an address) before they are
+//! checked, each failure past the free ones pushing the next allowed attempt further out
+//! (see `domain::access::ThrottlePolicy`).
 
 use chrono::{DateTime, Utc};
 use domain::access::ThrottlePolicy;
 use sqlx::PgPool;
 
-/// When the earliest of `keys` may try again, if any of them is blocked now.
-pub async fn blocked_until(
-    pool: &PgPool,
-    keys: &[String],
-) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-    sqlx::query_scalar!(
-        "SELECT max(blocked_until) FROM login_throttle WHERE key = ANY($1) AND blocked_until > now()",
-        keys,
-    )
-    .fetch_one(pool)
-    .await
-}
-
-/// Counts one more failure under `key`; failures older than the policy's memory are
-/// forgotten first. Returns the time the key is blocked until.
-pub async fn record_failure(
+/// Counts an attempt under `key` before its password is checked, unless the key is blocked
+/// now (then: when it may try again). The key's row is locked while it is read and
+/// written, so attempts made at the same moment are counted one after another and none
+/// slips past the throttle: with three free failures, the fourth of 300 parallel attempts
+/// already sets the wait that refuses the rest. A right password gives the attempt back
+/// (`clear` or `give_back`).
+pub async fn reserve(
     pool: &PgPool,
     key: &str,
     policy: &ThrottlePolicy,
-) -> Result<DateTime<Utc>, sqlx::Error> {
-    let forget_after_secs = policy.forget_after.as_secs_f64();
+) -> Result<Result<(), DateTime<Utc>>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    let failures = sqlx::query_scalar!(
+    // A new key's row reads as long forgotten, so its first attempt counts as the first.
+    sqlx::query!(
         r#"
-        INSERT INTO login_throttle AS t (key, failures, last_failure_at, blocked_until)
-        VALUES ($1, 1, now(), now())
-        ON CONFLICT (key) DO UPDATE
-        SET failures = CASE WHEN t.last_failure_at < now() - make_interval(secs => $2)
-                            THEN 1 ELSE t.failures + 1 END,
-            last_failure_at = now()
-        RETURNING failures
+        INSERT INTO login_throttle (key, failures, last_failure_at, blocked_until)
+        VALUES ($1, 1, '-infinity', now()) ON CONFLICT (key) DO NOTHING
         "#,
         key,
-        forget_after_secs,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let row = sqlx::query!(
+        r#"
+        SELECT failures, blocked_until > now() AS "blocked!", blocked_until,
+               last_failure_at < now() - make_interval(secs => $2) AS "forgotten!"
+        FROM login_throttle WHERE key = $1 FOR UPDATE
+        "#,
+        key,
+        policy.forget_after.as_secs_f64(),
     )
     .fetch_one(&mut *tx)
     .await?;
+    if row.blocked {
+        return Ok(Err(row.blocked_until));
+    }
+    let failures = if row.forgotten { 1 } else { row.failures + 1 };
     let wait = policy.wait_after(u32::try_from(failures).unwrap_or(u32::MAX));
-    let blocked_until = sqlx::query_scalar!(
+    sqlx::query!(
         r#"
-        UPDATE login_throttle SET blocked_until = now() + make_interval(secs => $2)
-        WHERE key = $1 RETURNING blocked_until
+        UPDATE login_throttle
+        SET failures = $2, last_failure_at = now(),
+            blocked_until = now() + make_interval(secs => $3)
+        WHERE key = $1
         "#,
         key,
+        failures,
         wait.as_secs_f64(),
     )
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(blocked_until)
+    Ok(Ok(()))
+}
+
+/// Gives back an attempt `reserve` counted, for a key a right password does not clear
+/// (an address shared by people who sign in fine).
+pub async fn give_back(pool: &PgPool, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"
+        WITH gone AS (DELETE FROM login_throttle WHERE key = $1 AND failures <= 1)
+        UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 1
+        "#,
+        key
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// When a key reserved for an attempt may try again after that attempt failed (None when
+/// at once).
+pub async fn retry_at(pool: &PgPool, key: &str) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar!(
+        "SELECT blocked_until FROM login_throttle WHERE key = $1 AND blocked_until > now()",
+        key,
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// Forgets the failures under `key` (after a successful sign-in to that account).

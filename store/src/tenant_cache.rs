@@ -8,12 +8,12 @@
 //! reads through to the database until it listens again. Entries also expire after
 //! `MAX_AGE`, a bound on staleness should a notification ever be missed anyway.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use domain::AppKey;
+use quick_cache::sync::Cache;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 
@@ -21,6 +21,8 @@ use crate::tenants::{self, Tenant};
 
 const CHANNEL: &str = "dlrhub_tenant_changed";
 const MAX_AGE: Duration = Duration::from_secs(60);
+/// Far more tenants than one deployment has.
+const CAPACITY: usize = 10_000;
 const RELISTEN_DELAY: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
@@ -32,7 +34,10 @@ struct Inner {
     pool: PgPool,
     /// Unknown workspaces are cached too (as None): made-up ids cost no query after the
     /// first, and registering one notifies like any change.
-    entries: RwLock<HashMap<AppKey, Entry>>,
+    entries: Cache<AppKey, Entry>,
+    /// Held while a read-through is stored or an entry evicted, so that a read that raced
+    /// a change is never cached (see `generation`).
+    changing: Mutex<()>,
     listening: AtomicBool,
     /// Bumped on every eviction, so that a read that raced a change is not cached.
     generation: AtomicU64,
@@ -40,18 +45,29 @@ struct Inner {
     _closed: tokio::sync::oneshot::Sender<()>,
 }
 
+#[derive(Clone)]
 struct Entry {
     tenant: Option<Arc<Tenant>>,
     fetched: Instant,
 }
 
 impl TenantCache {
+    /// Workspaces cached now (at most `CAPACITY`).
+    pub fn len(&self) -> usize {
+        self.inner.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inner.entries.is_empty()
+    }
+
     /// Starts the listener task; until it listens, every lookup reads the database.
     pub fn start(pool: PgPool) -> Self {
         let (closed, on_close) = tokio::sync::oneshot::channel();
         let inner = Arc::new(Inner {
             pool,
-            entries: RwLock::new(HashMap::new()),
+            entries: Cache::new(CAPACITY),
+            changing: Mutex::new(()),
             listening: AtomicBool::new(false),
             generation: AtomicU64::new(0),
             _closed: closed,
@@ -68,22 +84,21 @@ impl TenantCache {
 
     pub async fn find(&self, app_key: &AppKey) -> Result<Option<Arc<Tenant>>, sqlx::Error> {
         let inner = &self.inner;
-        if let Some(entry) = inner.read().get(app_key) {
+        if let Some(entry) = inner.entries.get(app_key) {
             if entry.fetched.elapsed() < MAX_AGE {
-                return Ok(entry.tenant.clone());
+                return Ok(entry.tenant);
             }
         }
         let generation = inner.generation.load(Ordering::Acquire);
         let tenant = tenants::find(&inner.pool, app_key).await?.map(Arc::new);
         if inner.listening.load(Ordering::Acquire) {
-            let mut entries = inner.write();
+            let _changing = inner.lock();
             if inner.generation.load(Ordering::Acquire) == generation {
-                let fetched = Instant::now();
                 let entry = Entry {
                     tenant: tenant.clone(),
-                    fetched,
+                    fetched: Instant::now(),
                 };
-                entries.insert(app_key.clone(), entry);
+                inner.entries.insert(app_key.clone(), entry);
             }
         }
         Ok(tenant)
@@ -91,23 +106,19 @@ impl TenantCache {
 }
 
 impl Inner {
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<AppKey, Entry>> {
-        self.entries.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<AppKey, Entry>> {
-        self.entries.write().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.changing.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Forgets one workspace, or all of them when `app_key` is None or unreadable.
     fn evict(&self, app_key: Option<&str>) {
-        let mut entries = self.write();
+        let _changing = self.lock();
         self.generation.fetch_add(1, Ordering::AcqRel);
         match app_key.map(AppKey::parse) {
             Some(Ok(key)) => {
-                entries.remove(&key);
+                self.entries.remove(&key);
             }
-            _ => entries.clear(),
+            _ => self.entries.clear(),
         }
     }
 

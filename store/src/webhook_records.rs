@@ -22,24 +22,69 @@ impl RefusalReason {
     }
 }
 
-/// Counts a refused call per workspace id and reason.
+/// Counts a refused call of a registered workspace per reason (unknown ids go through
+/// `count_unknown`).
 #[tracing::instrument(skip_all, fields(app_key, reason = reason.code()))]
 pub async fn count_refused(
     pool: &PgPool,
     app_key: &str,
     reason: RefusalReason,
 ) -> Result<(), sqlx::Error> {
+    count_refused_calls(pool, app_key, reason, 1).await
+}
+
+async fn count_refused_calls(
+    pool: &PgPool,
+    app_key: &str,
+    reason: RefusalReason,
+    calls: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"
-        INSERT INTO refused_calls (app_key, reason, calls) VALUES ($1, $2, 1)
+        INSERT INTO refused_calls (app_key, reason, calls) VALUES ($1, $2, $3)
         ON CONFLICT (app_key, reason) DO UPDATE
-            SET calls = refused_calls.calls + 1, last_at = now()
+            SET calls = refused_calls.calls + EXCLUDED.calls, last_at = now()
         "#,
         app_key,
         reason.code(),
+        calls,
     )
     .execute(pool)
     .await?;
+    Ok(())
+}
+
+/// Unknown workspace ids kept in `refused_calls`; calls for more go to one row
+/// (`OTHER_UNKNOWN`) for all the others.
+pub const UNKNOWN_KEPT: i64 = 100;
+/// The workspace id of that row: no workspace id can be empty.
+pub const OTHER_UNKNOWN: &str = "";
+
+/// Counts `calls` to a workspace id no tenant has: under its own row while fewer than
+/// `UNKNOWN_KEPT` unknown ids are kept (or it has one already), else under the row for
+/// all others. Rows not called for the retention period are dropped with the rest.
+pub async fn count_unknown(pool: &PgPool, app_key: &str, calls: i64) -> Result<(), sqlx::Error> {
+    let kept = sqlx::query_scalar!(
+        r#"
+        INSERT INTO refused_calls (app_key, reason, calls)
+        SELECT $1, 'unknown_tenant', $2
+        WHERE EXISTS (SELECT 1 FROM refused_calls WHERE app_key = $1 AND reason = 'unknown_tenant')
+           OR (SELECT count(*) FROM refused_calls
+               WHERE reason = 'unknown_tenant' AND app_key <> $4) < $3
+        ON CONFLICT (app_key, reason) DO UPDATE
+            SET calls = refused_calls.calls + EXCLUDED.calls, last_at = now()
+        RETURNING app_key
+        "#,
+        app_key,
+        calls,
+        UNKNOWN_KEPT,
+        OTHER_UNKNOWN,
+    )
+    .fetch_optional(pool)
+    .await?;
+    if kept.is_none() {
+        count_refused_calls(pool, OTHER_UNKNOWN, RefusalReason::UnknownTenant, calls).await?;
+    }
     Ok(())
 }
 

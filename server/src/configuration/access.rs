@@ -26,7 +26,13 @@ pub struct AccessSettings {
     /// address is used, which behind a proxy is the proxy for everyone, so sign-in
     /// throttling per address needs this setting there.
     pub client_ip_header: Option<HeaderName>,
+    /// How far a signed callback's timestamp may be from now; None accepts any.
+    pub signature_tolerance: Option<Duration>,
 }
+
+/// Sinch retries for up to about 23 hours, and whether it signs a retry anew is not
+/// documented: a day keeps every retry while refusing replays of older captures.
+const DEFAULT_SIGNATURE_TOLERANCE_SECS: u64 = 24 * 3600;
 
 impl AccessSettings {
     pub fn from_source(source: &impl Source, public_url: &Url) -> Result<Self, ConfigError> {
@@ -71,7 +77,14 @@ impl AccessSettings {
                 })
             })
             .transpose()?;
+        let tolerance = parse_number(
+            source,
+            "DLRHUB_SIGNATURE_TOLERANCE_SECS",
+            DEFAULT_SIGNATURE_TOLERANCE_SECS,
+            0..=30 * 24 * 3600,
+        )?;
         Ok(Self {
+            signature_tolerance: (tolerance > 0).then(|| Duration::from_secs(tolerance)),
             secure_cookies,
             session: SessionPolicy {
                 idle: Duration::from_secs(idle_minutes * 60),

@@ -29,7 +29,11 @@ async fn csv(visitor: &Visitor, query: &str) -> (u16, String, String) {
 fn column(body: &str, index: usize) -> Vec<String> {
     body.lines()
         .skip(1)
-        .map(|line| line.split(',').nth(index).expect("a column").to_owned())
+        .map(|line| {
+            let field = line.split(',').nth(index).expect("a column");
+            // Every field is quoted (none of these hold a comma or a quote).
+            field.trim_matches('"').to_owned()
+        })
         .collect()
 }
 

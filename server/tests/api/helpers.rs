@@ -81,6 +81,7 @@ impl TestApp {
                     .expect("valid"),
                 metrics_token: Some(METRICS_TOKEN.to_owned().into()),
                 client_ip_header: Some(http::HeaderName::from_static("x-forwarded-for")),
+                signature_tolerance: Some(Duration::from_secs(24 * 3600)),
             },
         };
         let application = Application::build(&settings)

@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP server: each starts the real application on port 0 against a
 //! fresh database (created and dropped by `#[sqlx::test]`) and talks to it over HTTP.
 
+mod abuse;
 mod access;
 mod binary;
 mod events;

@@ -238,7 +238,8 @@ pub async fn unknown_workspaces(
         UnknownWorkspace,
         r#"
         SELECT app_key, calls, last_at FROM refused_calls
-        WHERE reason = 'unknown_tenant' AND last_at >= $1
+        WHERE reason = 'unknown_tenant' AND last_at >= $1 AND app_key <> ''
+
         ORDER BY calls DESC, app_key
         LIMIT 10
         "#,

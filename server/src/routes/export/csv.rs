@@ -33,9 +33,10 @@ pub fn row(out: &mut String, found: &ListedEvent, full_numbers: bool) {
     out.push('\n');
 }
 
-/// A CSV field: quoted when it holds a separator, a quote or a line break, and defused
-/// when a spreadsheet would read it as a formula (uids and batch ids come from outside).
-/// Signed numbers, such as phone numbers, stay as they are.
+/// A CSV field: always quoted, so that no separator inside it (a comma, or the `;` or tab
+/// a spreadsheet set to another locale splits on) can start a new cell, and defused with a
+/// leading `'` when a spreadsheet would read it as a formula (uids and batch ids come from
+/// outside). Signed numbers, such as phone numbers, stay as they are.
 struct Field<'a>(&'a str);
 
 impl Field<'_> {
@@ -51,13 +52,8 @@ impl Field<'_> {
 
 impl std::fmt::Display for Field<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let formula = self.is_formula();
-        let quote = formula || self.0.contains([',', '"', '\n', '\r']);
-        if !quote {
-            return f.write_str(self.0);
-        }
         f.write_str("\"")?;
-        if formula {
+        if self.is_formula() {
             f.write_str("'")?;
         }
         f.write_str(&self.0.replace('"', "\"\""))?;
@@ -70,14 +66,25 @@ mod tests {
     use super::Field;
 
     #[test]
-    fn fields_are_quoted_only_when_needed_and_formulas_defused() {
+    fn every_field_is_quoted_and_formulas_are_defused() {
         let shown = |raw: &str| Field(raw).to_string();
-        assert_eq!(shown("plain-42"), "plain-42");
+        assert_eq!(shown("plain-42"), "\"plain-42\"");
         assert_eq!(shown("a,b"), "\"a,b\"");
         assert_eq!(shown("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(shown("line\nbreak"), "\"line\nbreak\"");
         assert_eq!(shown("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(shown("+447700900123"), "+447700900123", "a phone number");
+        assert_eq!(
+            shown("+447700900123"),
+            "\"+447700900123\"",
+            "a phone number"
+        );
         assert_eq!(shown("-2+3"), "\"'-2+3\"");
+        assert_eq!(shown("+cmd|' /C calc'!A0"), "\"'+cmd|' /C calc'!A0\"");
+        assert_eq!(shown("@SUM(A1)"), "\"'@SUM(A1)\"");
+        assert_eq!(shown("\t=1+1"), "\"'\t=1+1\"");
+        // A spreadsheet that splits on `;` or tabs keeps a quoted field whole.
+        assert_eq!(shown("x;=1+1"), "\"x;=1+1\"");
+        assert_eq!(shown("x\t@SUM(A1)"), "\"x\t@SUM(A1)\"");
+        assert_eq!(shown(""), "\"\"");
     }
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 /// good, so only a fault of ours or of the database may answer 5xx.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
-    #[error("`{0}` is not a MoEngage workspace id")]
+    #[error("{0:?} is not a MoEngage workspace id")]
     InvalidAppKey(String),
     #[error("no tenant is registered for the workspace id {0}")]
     UnknownTenant(String),

@@ -2,7 +2,9 @@
 
 mod basic_auth;
 mod error;
-pub(crate) mod signature;
+pub mod signature;
 mod sinch;
+mod unknown;
 
 pub use sinch::{receive, MAX_BODY_BYTES};
+pub use unknown::{UnknownWorkspaces, RECORD_AFTER};

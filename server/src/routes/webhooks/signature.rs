@@ -2,10 +2,11 @@
 //!
 //! Sinch sends `x-sinch-webhook-signature`, the Base64 of
 //! `HMAC-SHA256(secret, body + "." + nonce + "." + timestamp)`, with the nonce, timestamp
-//! and algorithm in sibling headers. The
-//! timestamp is not held to a window: whether Sinch re-signs its retries (for up to about
-//! 23 hours) is undocumented, and a replayed report adds nothing because ingestion is
-//! idempotent, so a window could only refuse legitimate retries.
+//! and algorithm in sibling headers. The timestamp (Unix seconds) must be within a
+//! tolerance of now (`DLRHUB_SIGNATURE_TOLERANCE_SECS`, a day by default): Sinch retries for
+//! up to about 23 hours and whether it signs a retry anew is undocumented, so the window is
+//! wide; it refuses replays of captures older than that (a replay within it adds nothing,
+//! ingestion being idempotent).
 
 use axum::http::HeaderMap;
 use base64::Engine;
@@ -25,10 +26,22 @@ pub enum SignatureError {
     Algorithm(String),
     #[error("the signature does not match the body")]
     Mismatch,
+    #[error("the x-sinch-webhook-timestamp `{0}` is not a Unix time in seconds")]
+    Timestamp(String),
+    #[error("the signature's timestamp is {age_secs} s from now, outside the {tolerance_secs} s accepted (a replayed or delayed callback)")]
+    OutsideWindow { age_secs: i64, tolerance_secs: u64 },
 }
 
-/// Checks the signature over the raw body, in constant time.
-pub fn verify(headers: &HeaderMap, body: &[u8], secret: &str) -> Result<(), SignatureError> {
+/// Checks the signature over the raw body, in constant time, then that its timestamp is
+/// within `tolerance` of `now` (any time when None). The time is looked at only once the
+/// signature holds, so the answer tells nothing to whoever cannot sign.
+pub fn verify(
+    headers: &HeaderMap,
+    body: &[u8],
+    secret: &str,
+    tolerance: Option<std::time::Duration>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), SignatureError> {
     let header = |name: &'static str| {
         headers
             .get(name)
@@ -51,7 +64,21 @@ pub fn verify(headers: &HeaderMap, body: &[u8], secret: &str) -> Result<(), Sign
         .map_err(|_| SignatureError::Mismatch)?;
     mac(secret, body, nonce, timestamp)
         .verify_slice(&expected)
-        .map_err(|_| SignatureError::Mismatch)
+        .map_err(|_| SignatureError::Mismatch)?;
+    let Some(tolerance) = tolerance else {
+        return Ok(());
+    };
+    let signed_at: i64 = timestamp
+        .parse()
+        .map_err(|_| SignatureError::Timestamp(timestamp.chars().take(40).collect()))?;
+    let age_secs = now.timestamp().saturating_sub(signed_at);
+    if age_secs.unsigned_abs() > tolerance.as_secs() {
+        return Err(SignatureError::OutsideWindow {
+            age_secs,
+            tolerance_secs: tolerance.as_secs(),
+        });
+    }
+    Ok(())
 }
 
 /// The signature Sinch puts on a callback; the Sinch simulator signs with it.
@@ -93,6 +120,7 @@ fn mac(secret: &str, body: &[u8], nonce: &str, timestamp: &str) -> Hmac<Sha256> 
 #[cfg(test)]
 mod tests {
     use axum::http::HeaderValue;
+    use chrono::Utc;
 
     use super::*;
 
@@ -116,8 +144,37 @@ mod tests {
     const GOOD: &str = "WUa26E0Fx7tP7KVi71zg+viL9j1iE0vvqCQfqtyQf2Q=";
 
     #[test]
+    fn the_timestamp_must_be_within_the_tolerance_once_the_signature_holds() {
+        let signed_at = chrono::DateTime::from_timestamp(1_634_579_353, 0).expect("a time");
+        let day = Some(std::time::Duration::from_secs(86_400));
+        let within = signed_at + chrono::Duration::hours(23);
+        assert_eq!(verify(&signed(GOOD), BODY, SECRET, day, within), Ok(()));
+        let later = signed_at + chrono::Duration::hours(25);
+        assert_eq!(
+            verify(&signed(GOOD), BODY, SECRET, day, later),
+            Err(SignatureError::OutsideWindow {
+                age_secs: 25 * 3600,
+                tolerance_secs: 86_400
+            })
+        );
+        let before = signed_at - chrono::Duration::hours(25);
+        assert!(
+            verify(&signed(GOOD), BODY, SECRET, day, before).is_err(),
+            "from the future"
+        );
+        assert_eq!(
+            verify(&signed(GOOD), b"{}", SECRET, day, later),
+            Err(SignatureError::Mismatch),
+            "a wrong signature is told first"
+        );
+    }
+
+    #[test]
     fn a_correct_signature_verifies() {
-        assert_eq!(verify(&signed(GOOD), BODY, SECRET), Ok(()));
+        assert_eq!(
+            verify(&signed(GOOD), BODY, SECRET, None, Utc::now()),
+            Ok(())
+        );
         assert_eq!(
             sign(SECRET, BODY, "01FJA8B4A7BM43YGWSG9GBV067", "1634579353"),
             GOOD
@@ -127,21 +184,21 @@ mod tests {
     #[test]
     fn a_changed_body_secret_or_nonce_fails() {
         assert_eq!(
-            verify(&signed(GOOD), b"{}", SECRET),
+            verify(&signed(GOOD), b"{}", SECRET, None, Utc::now()),
             Err(SignatureError::Mismatch)
         );
         assert_eq!(
-            verify(&signed(GOOD), BODY, "other"),
+            verify(&signed(GOOD), BODY, "other", None, Utc::now()),
             Err(SignatureError::Mismatch)
         );
         let mut headers = signed(GOOD);
         headers.insert(NONCE, HeaderValue::from_static("another-nonce"));
         assert_eq!(
-            verify(&headers, BODY, SECRET),
+            verify(&headers, BODY, SECRET, None, Utc::now()),
             Err(SignatureError::Mismatch)
         );
         assert_eq!(
-            verify(&signed("not base64!"), BODY, SECRET),
+            verify(&signed("not base64!"), BODY, SECRET, None, Utc::now()),
             Err(SignatureError::Mismatch)
         );
     }
@@ -151,13 +208,13 @@ mod tests {
         let mut headers = signed(GOOD);
         headers.remove(TIMESTAMP);
         assert_eq!(
-            verify(&headers, BODY, SECRET),
+            verify(&headers, BODY, SECRET, None, Utc::now()),
             Err(SignatureError::Missing(TIMESTAMP))
         );
         let mut headers = signed(GOOD);
         headers.insert(ALGORITHM, HeaderValue::from_static("HmacSHA1"));
         assert_eq!(
-            verify(&headers, BODY, SECRET),
+            verify(&headers, BODY, SECRET, None, Utc::now()),
             Err(SignatureError::Algorithm("HmacSHA1".into()))
         );
     }

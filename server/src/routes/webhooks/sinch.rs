@@ -36,7 +36,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// commit landed after all.
 const CALL_TIMEOUT: Duration = Duration::from_secs(3);
 
-#[tracing::instrument(skip_all, fields(app_key = %raw_app_key))]
+// Debug formatting escapes what a path segment may hold (newlines, quotes) in the logs.
+#[tracing::instrument(skip_all, fields(app_key = ?raw_app_key))]
 pub async fn receive(
     State(state): State<AppState>,
     Path(raw_app_key): Path<String>,
@@ -44,27 +45,51 @@ pub async fn receive(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), WebhookError> {
     let started = Instant::now();
-    let outcome = tokio::time::timeout(CALL_TIMEOUT, handle(&state, &raw_app_key, &headers, body))
-        .await
-        .unwrap_or(Err(WebhookError::TimedOut));
-    record_metrics(&raw_app_key, &outcome, started);
+    let mut matched = None;
+    let outcome = tokio::time::timeout(
+        CALL_TIMEOUT,
+        handle(&state, &raw_app_key, &headers, body, &mut matched),
+    )
+    .await
+    .unwrap_or(Err(WebhookError::TimedOut));
+    record_metrics(matched.as_ref(), &outcome, started);
     outcome.map(|outcome| (StatusCode::OK, Json(answer(&outcome))))
 }
 
+/// The checks in the order that tells a caller nothing it has no right to know: the
+/// workspace id (404 for one no tenant has: customer success needs it), the credentials
+/// (401 whatever the integration's state), the signature over the body (an unsigned or
+/// wrongly signed body is never stored), then the integration's state and the body itself.
 async fn handle(
     state: &AppState,
     raw_app_key: &str,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
+    matched: &mut Option<AppKey>,
 ) -> Result<IngestOutcome, WebhookError> {
-    let tenant = authorise(state, raw_app_key, headers).await?;
-    let body = match check_body(headers, body) {
+    let tenant = authenticate(state, raw_app_key, headers).await?;
+    *matched = Some(tenant.app_key.clone());
+    let signed = has_signature_secret(state, &tenant)?;
+    let body = match read_body(body) {
         Ok(body) => body,
-        Err((error, bytes)) => {
-            return Err(record_malformed(&state.pool, &tenant, headers, error, &bytes).await)
-        }
+        // A body too large or unreadable cannot be checked against a signature.
+        Err(error) if signed => return Err(error),
+        Err(error) => return Err(record_malformed(&state.pool, &tenant, headers, error, &[]).await),
     };
     check_signature(state, &tenant, headers, &body).await?;
+    if !tenant.integration_enabled {
+        count_refusal(
+            &state.pool,
+            tenant.app_key.as_str(),
+            RefusalReason::Disabled,
+        )
+        .await;
+        return Err(WebhookError::Disabled(tenant.app_key.to_string()));
+    }
+    if !is_json(headers) {
+        let error = WebhookError::UnsupportedMediaType;
+        return Err(record_malformed(&state.pool, &tenant, headers, error, &body).await);
+    }
     let report = match SinchReport::from_json(&body) {
         Ok(report) => report,
         Err(error) => {
@@ -80,31 +105,29 @@ async fn handle(
     }
 }
 
-/// Counts the call by tenant and outcome and records how long it took. Calls for
-/// workspaces that are not registered share one empty tenant label, so that made-up ids
-/// cannot grow the number of series without bound.
+/// Counts the call by tenant and outcome and records how long it took. The tenant label is
+/// the matched tenant's own workspace id, never the path as sent; calls that matched no
+/// tenant share one empty label, so that made-up or padded ids cannot grow the number of
+/// series.
 fn record_metrics(
-    raw_app_key: &str,
+    matched: Option<&AppKey>,
     outcome: &Result<IngestOutcome, WebhookError>,
     started: Instant,
 ) {
-    let (outcome, registered) = match outcome {
-        Ok(IngestOutcome::Accepted { .. }) => ("accepted", true),
-        Ok(IngestOutcome::Duplicate) => ("duplicate", true),
-        Ok(IngestOutcome::Rejected(rejection)) => (rejection.code(), true),
-        Err(error) => (error.outcome(), error.status() != StatusCode::NOT_FOUND),
+    let outcome = match outcome {
+        Ok(IngestOutcome::Accepted { .. }) => "accepted",
+        Ok(IngestOutcome::Duplicate) => "duplicate",
+        Ok(IngestOutcome::Rejected(rejection)) => rejection.code(),
+        Err(error) => error.outcome(),
     };
-    let tenant = if registered {
-        raw_app_key.to_owned()
-    } else {
-        String::new()
-    };
+    let tenant = matched.map(AppKey::to_string).unwrap_or_default();
     metrics::counter!(REPORTS_RECEIVED, "tenant" => tenant, "outcome" => outcome).increment(1);
     metrics::histogram!(INGEST_DURATION).record(started.elapsed().as_secs_f64());
 }
 
-/// Finds the tenant and checks that the integration is on and the caller is Sinch.
-async fn authorise(
+/// Finds the tenant by its exact workspace id and checks that the caller is Sinch (its
+/// Basic credentials), whatever the integration's state.
+async fn authenticate(
     state: &AppState,
     raw_app_key: &str,
     headers: &HeaderMap,
@@ -115,38 +138,36 @@ async fn authorise(
         tenants,
         ..
     } = state;
+    // Only the canonical form: padding or any other spelling is not a workspace id.
     let app_key = AppKey::parse(raw_app_key)
-        .map_err(|_| WebhookError::InvalidAppKey(raw_app_key.to_owned()))?;
-    let key = app_key.as_str();
-    let refuse = |reason: RefusalReason, error: WebhookError| async move {
-        count_refusal(pool, key, reason).await;
-        error
-    };
+        .ok()
+        .filter(|key| key.as_str() == raw_app_key)
+        .ok_or_else(|| WebhookError::InvalidAppKey(raw_app_key.to_owned()))?;
     let Some(tenant) = tenants
         .find(&app_key)
         .await
         .map_err(|e| WebhookError::Unavailable(e.into()))?
     else {
-        return Err(refuse(
-            RefusalReason::UnknownTenant,
-            WebhookError::UnknownTenant(app_key.to_string()),
-        )
-        .await);
+        state.unknown_workspaces.called(pool, &app_key).await;
+        return Err(WebhookError::UnknownTenant(app_key.to_string()));
     };
-    if !tenant.integration_enabled {
-        return Err(refuse(
-            RefusalReason::Disabled,
-            WebhookError::Disabled(app_key.to_string()),
-        )
-        .await);
-    }
     let credentials = tenant.callback_credentials(cipher).map_err(|e| {
         WebhookError::Unexpected(anyhow::Error::new(e).context("opening the callback password"))
     })?;
     if !basic_auth::presents(headers, &credentials.username, &credentials.password) {
-        return Err(refuse(RefusalReason::Unauthorized, WebhookError::Unauthorized).await);
+        count_refusal(pool, tenant.app_key.as_str(), RefusalReason::Unauthorized).await;
+        return Err(WebhookError::Unauthorized);
     }
     Ok(tenant)
+}
+
+fn has_signature_secret(state: &AppState, tenant: &Tenant) -> Result<bool, WebhookError> {
+    tenant
+        .hmac_secret(&state.cipher)
+        .map(|secret| secret.is_some())
+        .map_err(|e| {
+            WebhookError::Unexpected(anyhow::Error::new(e).context("opening the HMAC secret"))
+        })
 }
 
 /// For tenants with a signing secret, the body must carry Sinch's valid signature.
@@ -162,7 +183,8 @@ async fn check_signature(
     let Some(secret) = secret else {
         return Ok(());
     };
-    if let Err(error) = signature::verify(headers, body, &secret) {
+    let tolerance = state.access.signature_tolerance;
+    if let Err(error) = signature::verify(headers, body, &secret, tolerance, chrono::Utc::now()) {
         count_refusal(
             &state.pool,
             tenant.app_key.as_str(),
@@ -183,23 +205,15 @@ async fn count_refusal(pool: &PgPool, app_key: &str, reason: RefusalReason) {
     }
 }
 
-/// A JSON body within the size limit, or the error with whatever bytes arrived.
-fn check_body(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Bytes, (WebhookError, Bytes)> {
-    let body = body.map_err(|rejection| {
-        let error = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+/// The body, if it is within the size limit and could be read.
+fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, WebhookError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             WebhookError::PayloadTooLarge(MAX_BODY_BYTES)
         } else {
             WebhookError::UnreadableBody(rejection.body_text())
-        };
-        (error, Bytes::new())
-    })?;
-    if !is_json(headers) {
-        return Err((WebhookError::UnsupportedMediaType, body));
-    }
-    Ok(body)
+        }
+    })
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

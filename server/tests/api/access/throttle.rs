@@ -139,3 +139,34 @@ async fn one_address_trying_many_accounts_is_slowed_down(_: PgPoolOptions, db: P
     );
     assert_eq!(elsewhere, "/", "other addresses are not affected");
 }
+
+#[sqlx::test(migrations = false)]
+async fn parallel_guesses_reach_the_password_check_no_more_often_than_the_throttle_allows(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    app.user("ana@example.com", Role::Admin, &[]).await;
+    let guesser = app.visitor();
+
+    // 300 wrong passwords at once, each from its own address: only the account's throttle
+    // stands in the way.
+    let guesses = (0..300).map(|i| {
+        let ip = format!("198.18.{}.{}", i / 250, i % 250 + 1);
+        let guesser = &guesser;
+        async move { guesser.sign_in_from("ana@example.com", "guess", &ip).await }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    assert!(answers.iter().all(|a| a.status().is_redirection()));
+
+    // Each attempt whose password was checked is audited as a failed sign-in.
+    let checked = app
+        .count("audit_log WHERE action = 'sign_in_failed' AND target = 'ana@example.com'")
+        .await;
+    let allowed = i64::from(domain::access::ACCOUNT_THROTTLE.free_failures) + 1;
+    assert!(
+        checked <= allowed,
+        "{checked} of 300 parallel guesses were checked; the throttle allows {allowed}"
+    );
+    assert!(checked >= 1, "the first guess is checked");
+}

@@ -1,0 +1,252 @@
+//! Hostile traffic on the public webhook and the sign-in form, and the bounds that hold
+//! against it (issue 16): padded and made-up workspace ids, credentials tried against a
+//! disabled integration, unsigned bodies.
+
+use reqwest::StatusCode;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::helpers::TestApp;
+
+/// The number of `dlrhub_reports_received_total` series /metrics serves now.
+async fn received_series(app: &TestApp) -> usize {
+    let metrics = app.metrics().await.text().await.expect("a body");
+    metrics
+        .lines()
+        .filter(|line| line.starts_with("dlrhub_reports_received_total{"))
+        .count()
+}
+
+/// A workspace id nobody registered: random enough that no two calls share one.
+fn made_up_id(i: usize) -> String {
+    format!(
+        "RND{i:06}{}",
+        store::cipher::random_token(4).expect("random")
+    )
+}
+
+#[sqlx::test(migrations = false)]
+async fn padded_workspace_ids_are_refused_and_add_no_metric_series(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    app.tenant("SECTEST01", true).await;
+    // One call of each kind first, so that every series that should exist does.
+    let _ = app.webhook("SECTEST01").body("{}").send().await;
+    let _ = app.webhook("NOSUCH01").body("{}").send().await;
+    let before = received_series(&app).await;
+
+    for padding in 1..=1000 {
+        let path = format!("{}SECTEST01", "%20".repeat(padding % 40 + 1));
+        let path = if padding % 2 == 0 {
+            path
+        } else {
+            format!("SECTEST01%0A{padding}")
+        };
+        let response = app.webhook(&path).body("{}").send().await.expect("answers");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+
+    assert_eq!(
+        received_series(&app).await,
+        before,
+        "1,000 padded ids added no series"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn made_up_workspace_ids_grow_neither_the_caches_nor_the_table_but_a_real_one_shows(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+
+    // Through HTTP: each made-up id calls once.
+    for i in 0..2_000 {
+        let response = app
+            .webhook(&made_up_id(i))
+            .body("{}")
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(
+        app.count("refused_calls").await,
+        0,
+        "ids that called once are not written down"
+    );
+
+    // A customer who pasted the callback URL before being registered calls again and again.
+    for _ in 0..5 {
+        let _ = app.webhook("PASTED01").body("{}").send().await;
+    }
+    assert_eq!(
+        app.count("refused_calls WHERE app_key = 'PASTED01' AND calls = 5")
+            .await,
+        1,
+        "every call of a repeated unknown id is counted"
+    );
+    let admin = app.admin().await;
+    let overview = admin.get("/").await.text().await.expect("a page");
+    assert!(overview.contains("PASTED01"), "the overview names it");
+
+    // The same path 100,000 times, straight through the counter the webhook uses: the
+    // process keeps at most its capacity of ids, and the table at most 100 plus one row.
+    let unknown = server::routes::webhooks::UnknownWorkspaces::default();
+    for i in 0..100_000 {
+        let key = domain::AppKey::parse(&format!("FLOOD{i:07}")).expect("valid");
+        unknown.called(&app.pool, &key).await;
+    }
+    assert!(
+        unknown.counted() <= 10_000,
+        "{} ids counted",
+        unknown.counted()
+    );
+    // Ids that call often enough to be shown: far more than the table keeps.
+    for i in 0..150 {
+        let key = domain::AppKey::parse(&format!("OFTEN{i:04}")).expect("valid");
+        for _ in 0..server::routes::webhooks::RECORD_AFTER {
+            unknown.called(&app.pool, &key).await;
+        }
+    }
+    let rows = app
+        .count("refused_calls WHERE reason = 'unknown_tenant'")
+        .await;
+    assert!(rows <= 101, "{rows} rows");
+    let others: i64 = sqlx::query_scalar(
+        "SELECT calls FROM refused_calls WHERE app_key = '' AND reason = 'unknown_tenant'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("the row for all other ids");
+    assert!(
+        others > 0,
+        "the calls of ids past the limit are still counted"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_tenant_cache_stays_within_its_capacity_under_made_up_ids(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let cache = store::TenantCache::start(app.pool.clone());
+    for i in 0..12_000 {
+        let key = domain::AppKey::parse(&format!("MISS{i:07}")).expect("valid");
+        assert!(cache.find(&key).await.expect("reads").is_none());
+    }
+    assert!(cache.len() <= 10_000, "{} workspaces cached", cache.len());
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_wrong_password_gets_401_whether_the_integration_is_on_or_off(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let off = app.tenant("OFF01", false).await;
+    let on = app.tenant("ON01", true).await;
+
+    for tenant in [&off, &on] {
+        let response = app
+            .webhook(&tenant.app_key)
+            .basic_auth(&tenant.username, Some("wrong"))
+            .body("{}")
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            tenant.app_key
+        );
+    }
+    let response = app.post_report(&off, "{}").await;
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "only Sinch itself learns that the integration is off"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn an_unsigned_or_wrongly_signed_body_is_never_stored(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let app_key = domain::AppKey::parse("ACME01").expect("valid");
+    store::tenants::set_hmac_secret(&app.pool, &app.cipher, &app_key, Some("shared-secret"))
+        .await
+        .expect("sets the secret");
+
+    let unsigned = app
+        .webhook("ACME01")
+        .basic_auth(&acme.username, Some(&acme.password))
+        .header("content-type", "text/plain")
+        .body("not json, and not signed")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let forged = app
+        .webhook("ACME01")
+        .basic_auth(&acme.username, Some(&acme.password))
+        .header("x-sinch-webhook-signature", "Zm9yZ2Vk")
+        .header("x-sinch-webhook-timestamp", "1700000000")
+        .header("x-sinch-webhook-nonce", "n")
+        .header("x-sinch-webhook-algorithm", "HmacSHA256")
+        .body("{\"type\": 1}")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count("malformed_calls").await, 0, "nothing kept");
+    assert_eq!(app.count("reports").await, 0);
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_signed_callback_replayed_after_the_window_is_refused_with_the_reason(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let app_key = domain::AppKey::parse("ACME01").expect("valid");
+    store::tenants::set_hmac_secret(&app.pool, &app.cipher, &app_key, Some("shared-secret"))
+        .await
+        .expect("sets the secret");
+    let report = crate::forwarding::recipient_report("B1", "+46701234567", "Delivered", "7");
+    let send_signed_at = |at: i64| {
+        let timestamp = at.to_string();
+        let signature = server::routes::webhooks::signature::sign(
+            "shared-secret",
+            report.as_bytes(),
+            "nonce-1",
+            &timestamp,
+        );
+        app.webhook("ACME01")
+            .basic_auth(&acme.username, Some(&acme.password))
+            .header("x-sinch-webhook-signature", signature)
+            .header("x-sinch-webhook-timestamp", timestamp)
+            .header("x-sinch-webhook-nonce", "nonce-1")
+            .body(report.clone())
+            .send()
+    };
+    let now = chrono::Utc::now().timestamp();
+
+    let replayed = send_signed_at(now - 2 * 86_400).await.expect("answers");
+    assert_eq!(replayed.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = replayed.json().await.expect("JSON");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains("outside the 86400 s accepted"), "{body}");
+    assert_eq!(app.count("reports").await, 0);
+
+    // A Sinch retry 22 hours after its first signature is still taken.
+    let retried = send_signed_at(now - 22 * 3600).await.expect("answers");
+    assert_eq!(retried.status(), StatusCode::OK);
+}
