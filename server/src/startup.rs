@@ -183,7 +183,8 @@ fn operations_router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(routes::metrics::render));
-    security_headers::apply(router)
+    let https = state.public_url.scheme() == "https";
+    security_headers::apply(router, https)
         .layer(routes::request_tracing())
         .with_state(state)
 }
@@ -245,7 +246,8 @@ fn router(state: AppState, sessions: PgSessionStore) -> Router {
             state.clone(),
             same_origin::require_same_origin,
         ));
-    security_headers::apply(router)
+    let https = state.public_url.scheme() == "https";
+    security_headers::apply(router, https)
         .layer(routes::request_tracing())
         .with_state(state)
 }

@@ -26,6 +26,9 @@ pub struct AccessSettings {
     /// address is used, which behind a proxy is the proxy for everyone, so sign-in
     /// throttling per address needs this setting there.
     pub client_ip_header: Option<HeaderName>,
+    /// The proxies whose `client_ip_header` is believed: a request from any other peer is
+    /// taken to come from that peer, whatever the header says (anyone can send one).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How far a signed callback's timestamp may be from now; None accepts any.
     pub signature_tolerance: Option<Duration>,
 }
@@ -83,7 +86,16 @@ impl AccessSettings {
             DEFAULT_SIGNATURE_TOLERANCE_SECS,
             0..=30 * 24 * 3600,
         )?;
+        let trusted_proxies = match source.get("DLRHUB_TRUSTED_PROXIES") {
+            Some(raw) => parse_proxies(&raw)?,
+            // A proxy on the same machine is the usual set-up.
+            None => vec![
+                "127.0.0.0/8".parse().map_err(invalid_proxy)?,
+                "::1/128".parse().map_err(invalid_proxy)?,
+            ],
+        };
         Ok(Self {
+            trusted_proxies,
             signature_tolerance: (tolerance > 0).then(|| Duration::from_secs(tolerance)),
             secure_cookies,
             session: SessionPolicy {
@@ -95,6 +107,28 @@ impl AccessSettings {
             client_ip_header,
         })
     }
+}
+
+fn invalid_proxy(error: ipnet::AddrParseError) -> ConfigError {
+    ConfigError::new("DLRHUB_TRUSTED_PROXIES", error.to_string())
+}
+
+/// `10.0.0.0/8, 192.0.2.7`: networks or single addresses, comma-separated.
+fn parse_proxies(raw: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    ConfigError::new(
+                        "DLRHUB_TRUSTED_PROXIES",
+                        format!("`{item}` is not an address or a network such as 10.0.0.0/8"),
+                    )
+                })
+        })
+        .collect()
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -3,12 +3,13 @@
 //!
 //! Browsers send `Origin` with every cross-site POST (and `Referer` unless told not to), and
 //! a page cannot forge either. So a request whose Origin (or, without one, Referer) names
-//! another site is refused with 403. Requests with neither come from programs, not from a
-//! browser a victim is logged into, and pass; session cookies are also `SameSite`. The
-//! Sinch webhook is exempt: Sinch is another site by design and authenticates itself.
+//! another site is refused with 403, and so is one with neither that carries a session
+//! cookie (a browser that was made to strip both; programs with no session pass). Session
+//! cookies are also `SameSite`. The Sinch webhook is exempt: Sinch is another site by
+//! design and authenticates itself.
 
 use axum::extract::{Request, State};
-use axum::http::header::{HOST, ORIGIN, REFERER};
+use axum::http::header::{COOKIE, HOST, ORIGIN, REFERER};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -30,20 +31,35 @@ pub async fn require_same_origin(
     if safe || request.uri().path().starts_with("/webhooks/") {
         return next.run(request).await;
     }
-    match claimed_origin(request.headers()) {
-        Some(origin) if !is_ours(&origin, request.headers(), &state.public_url) => {
-            tracing::warn!(%origin, path = request.uri().path(), "refused a cross-site request");
-            (
-                StatusCode::FORBIDDEN,
-                Json(json!({
-                    "error": "cross_site_request",
-                    "message": "this request came from another site; use dlrhub's own pages",
-                })),
-            )
-                .into_response()
-        }
-        _ => next.run(request).await,
+    let ours = match claimed_origin(request.headers()) {
+        Some(origin) => is_ours(&origin, request.headers(), &state.public_url),
+        None => !carries_session(request.headers()),
+    };
+    if ours {
+        return next.run(request).await;
     }
+    tracing::warn!(path = ?request.uri().path(), "refused a cross-site request");
+    (
+        StatusCode::FORBIDDEN,
+        Json(json!({
+            "error": "cross_site_request",
+            "message": "this request came from another site, or named none; use dlrhub's own pages",
+        })),
+    )
+        .into_response()
+}
+
+fn carries_session(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .any(|pair| {
+            pair.trim()
+                .split_once('=')
+                .is_some_and(|(name, _)| name == auth::session::COOKIE_NAME)
+        })
 }
 
 /// The site the browser says the request comes from: Origin, else Referer. "null" (a

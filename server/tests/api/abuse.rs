@@ -250,3 +250,47 @@ async fn a_signed_callback_replayed_after_the_window_is_refused_with_the_reason(
     let retried = send_signed_at(now - 22 * 3600).await.expect("answers");
     assert_eq!(retried.status(), StatusCode::OK);
 }
+
+/// The address the audit log recorded for the latest failed sign-in.
+async fn audited_address(app: &TestApp) -> Option<String> {
+    sqlx::query_scalar(
+        "SELECT source_ip FROM audit_log WHERE action = 'sign_in_failed' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("a failed sign-in is audited")
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_client_address_header_is_believed_only_from_a_trusted_proxy(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    // The tests' requests come from 127.0.0.1: here it is not a trusted proxy.
+    let app = TestApp::spawn_with_access(db.clone(), |access| {
+        access.trusted_proxies = vec!["192.0.2.0/24".parse().expect("a network")]
+    })
+    .await;
+    app.user("ana@example.com", domain::access::Role::Admin, &[])
+        .await;
+    let visitor = app.visitor();
+    visitor
+        .sign_in_from("ana@example.com", "guess", "203.0.113.9")
+        .await;
+    assert_eq!(
+        audited_address(&app).await.as_deref(),
+        Some("127.0.0.1"),
+        "a forged X-Forwarded-For from an untrusted peer is ignored"
+    );
+
+    // Through a trusted proxy (the loopback, by default) the header names the client.
+    let proxied = TestApp::spawn_with_access(db, |_| {}).await;
+    proxied
+        .visitor()
+        .sign_in_from("ana@example.com", "guess", "203.0.113.9")
+        .await;
+    assert_eq!(
+        audited_address(&proxied).await.as_deref(),
+        Some("203.0.113.9")
+    );
+}

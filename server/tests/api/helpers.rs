@@ -53,7 +53,25 @@ impl TestApp {
     }
 
     async fn spawn_as(db: PgConnectOptions, role: Role, forwarding: ForwardingSettings) -> Self {
-        let settings = Settings {
+        Self::spawn_with(db, role, forwarding, |_| {}).await
+    }
+
+    /// The console and the webhook with access settings changed by `change`.
+    pub async fn spawn_with_access(db: PgConnectOptions, change: fn(&mut AccessSettings)) -> Self {
+        let forwarding = ForwardingSettings {
+            base_url: Some("http://127.0.0.1:9/".parse().expect("a valid URL")),
+            ..ForwardingSettings::default()
+        };
+        Self::spawn_with(db, Role::Api, forwarding, change).await
+    }
+
+    async fn spawn_with(
+        db: PgConnectOptions,
+        role: Role,
+        forwarding: ForwardingSettings,
+        change: fn(&mut AccessSettings),
+    ) -> Self {
+        let mut settings = Settings {
             database: DatabaseSettings {
                 connect_options: db.clone(),
                 pool: PoolSettings {
@@ -82,8 +100,11 @@ impl TestApp {
                 metrics_token: Some(METRICS_TOKEN.to_owned().into()),
                 client_ip_header: Some(http::HeaderName::from_static("x-forwarded-for")),
                 signature_tolerance: Some(Duration::from_secs(24 * 3600)),
+                // The tests' requests come from the loopback, as through a local proxy.
+                trusted_proxies: vec!["127.0.0.0/8".parse().expect("a network")],
             },
         };
+        change(&mut settings.access);
         let application = Application::build(&settings)
             .await
             .expect("the application starts");
@@ -314,10 +335,12 @@ impl TestApp {
 }
 
 impl Visitor {
-    /// Posts the login form, from the address `ip` (as a proxy would name it).
+    /// Posts the login form as a browser does (with our own Origin), from the address `ip`
+    /// (as a proxy would name it).
     pub async fn sign_in_from(&self, email: &str, password: &str, ip: &str) -> reqwest::Response {
         self.client
             .post(format!("{}/auth/login", self.address))
+            .header("origin", &self.address)
             .header("x-forwarded-for", ip)
             .form(&[("email", email), ("password", password), ("next", "/")])
             .send()

@@ -92,10 +92,46 @@ async fn a_cross_site_post_to_the_console_is_refused(_: PgPoolOptions, db: PgCon
         StatusCode::OK,
         "dlrhub's own pages may call it"
     );
-    let program = call(None).await.expect("answers");
-    assert_eq!(program.status(), StatusCode::OK, "no browser, no CSRF");
+    let stripped = call(None).await.expect("answers");
+    assert_eq!(
+        stripped.status(),
+        StatusCode::FORBIDDEN,
+        "a session's POST that names no origin (a browser made to strip both) is refused"
+    );
+    let anonymous = reqwest::Client::new()
+        .post(format!("{}/api/service_status", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(
+        anonymous.status(),
+        StatusCode::UNAUTHORIZED,
+        "a program without a session is not taken for a forged request"
+    );
     // The session cookie is SameSite=Lax as well: a browser would not even send it along
     // with a cross-site POST (checked in access::sign_in).
+}
+
+#[sqlx::test(migrations = false)]
+async fn answers_with_customers_data_are_never_cached(_: PgPoolOptions, db: PgConnectOptions) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.admin().await;
+    let api = admin.call("service_status", &[]).await;
+    assert_eq!(header(&api, "cache-control"), "no-store");
+    let export = admin.get("/events.csv").await;
+    assert_eq!(export.status(), StatusCode::OK);
+    assert_eq!(header(&export, "cache-control"), "no-store");
+    let page = admin.get("/").await;
+    assert_ne!(
+        header(&page, "cache-control"),
+        "no-store",
+        "pages are not data"
+    );
+    assert!(
+        page.headers().get("strict-transport-security").is_none(),
+        "no HSTS over plain http"
+    );
 }
 
 #[sqlx::test(migrations = false)]

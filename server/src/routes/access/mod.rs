@@ -108,18 +108,19 @@ pub fn unauthorized() -> Response {
         .into_response()
 }
 
+/// The proxy's header when the request came through a trusted proxy, else the peer: a
+/// header from anyone else could name any address (and dodge the throttle, or frame one).
 fn client_ip(state: &AppState, request: &Request) -> String {
-    let from_proxy = state
-        .access
-        .client_ip_header
-        .as_ref()
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let access = &state.access;
+    let from_proxy = peer
+        .filter(|peer| access.trusted_proxies.iter().any(|net| net.contains(peer)))
+        .and(access.client_ip_header.as_ref())
         .and_then(|name| last_value(request.headers(), name));
-    from_proxy.unwrap_or_else(|| {
-        request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
-    })
+    from_proxy.unwrap_or_else(|| peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()))
 }
 
 /// The last address in a proxy header: earlier entries come from the client and can be
