@@ -41,6 +41,8 @@ pub struct AppState {
     pub tenants: TenantCache,
     /// Calls to workspace ids no tenant has, counted within bounds.
     pub unknown_workspaces: webhooks::UnknownWorkspaces,
+    /// CSV exports running, per user.
+    pub exports: routes::export::ExportSlots,
     /// Hashes and checks console passwords off the async threads.
     pub passwords: Passwords,
     pub access: AccessSettings,
@@ -101,6 +103,7 @@ impl Application {
             ),
             tenants: TenantCache::start(pool.clone()),
             unknown_workspaces: webhooks::UnknownWorkspaces::default(),
+            exports: routes::export::ExportSlots::default(),
             passwords: Passwords::default(),
             access: settings.access.clone(),
         };

@@ -20,7 +20,7 @@ pub enum DatabaseState {
 /// The same checks as `GET /readyz`, for people rather than load balancers.
 #[server(endpoint = "service_status")]
 pub async fn get_service_status() -> Result<ServiceStatus, ServerFnError> {
-    super::access::signed_in()?;
+    let principal = super::access::signed_in()?;
     let pool = super::access::pool()?;
     let database = match store::schema_status(&pool).await {
         Ok(status) if status.is_current() => DatabaseState::Ready {
@@ -34,9 +34,13 @@ pub async fn get_service_status() -> Result<ServiceStatus, ServerFnError> {
                 error = &error as &dyn std::error::Error,
                 "service status check failed"
             );
-            DatabaseState::Unreachable {
-                reason: error.to_string(),
-            }
+            // What went wrong is for operators; a viewer learns only that it did.
+            let reason = if principal.may(domain::access::Action::ViewMetrics) {
+                error.to_string()
+            } else {
+                "the database cannot be reached; the server's logs say why".to_owned()
+            };
+            DatabaseState::Unreachable { reason }
         }
     };
     let now = chrono::Utc::now();

@@ -67,3 +67,36 @@ async fn the_service_status_server_function_reports_the_schema_version(
         "{body}"
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_database_fault_is_described_to_operators_and_only_named_to_viewers(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let viewer = app.signed_in(domain::access::Role::Viewer, &[]).await;
+    let admin = app.admin().await;
+    // The schema check fails (its table is gone) while sessions still work.
+    app.execute("ALTER TABLE _sqlx_migrations RENAME TO _sqlx_migrations_away")
+        .await;
+
+    assert!(unreachable_reason(&admin)
+        .await
+        .contains("no migration table"));
+    let shown = unreachable_reason(&viewer).await;
+    assert!(shown.contains("cannot be reached"), "{shown}");
+    assert!(
+        !shown.contains("migration"),
+        "no detail for viewers: {shown}"
+    );
+}
+
+/// What the service status says of an unreachable database, as `visitor` sees it.
+async fn unreachable_reason(visitor: &crate::helpers::Visitor) -> String {
+    let response = visitor.call("service_status", &[]).await;
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    body["database"]["Unreachable"]["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}

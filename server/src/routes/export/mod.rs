@@ -5,6 +5,9 @@
 
 mod csv;
 mod progress;
+mod slots;
+
+pub use slots::ExportSlots;
 
 use app::api::events::{read_query, EventQuery};
 use auth::Principal;
@@ -50,6 +53,15 @@ pub async fn events_csv(
     if !principal.may(Action::ViewEvents) {
         return refuse(StatusCode::FORBIDDEN, "your role does not allow this");
     }
+    let Some(slot) = state.exports.take(principal.id) else {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "you have {} exports running; wait for one to finish",
+                slots::PER_USER
+            ),
+        );
+    };
     let visible = match principal.tenants(&state.pool).await {
         Ok(visible) => visible,
         Err(error) => return unavailable(&error),
@@ -74,14 +86,19 @@ pub async fn events_csv(
     };
     let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
     let (sender, mut receiver) = mpsc::channel(AHEAD);
-    tokio::spawn(stream(
-        state.pool.clone(),
-        scope,
-        filter,
-        full_numbers,
-        sender,
-        tracker,
-    ));
+    tokio::spawn(async move {
+        stream(
+            state.pool.clone(),
+            scope,
+            filter,
+            full_numbers,
+            sender,
+            tracker,
+        )
+        .await;
+        // The place is given back once the file is written or the reader went away.
+        drop(slot);
+    });
     let body = futures::stream::poll_fn(move |cx| receiver.poll_recv(cx));
     let file = format!(
         "attachment; filename=\"dlrhub-events-{}.csv\"",

@@ -1,6 +1,7 @@
 //! A tenant's pace: events leave at its rate, in bursts of at most a twentieth of a
-//! second's worth, so that no one-second window holds more than 105% of the rate
-//! (MoEngage counts events per workspace, whatever the requests carry).
+//! second's worth, so that a one-second window holds the rate and a burst, plus at most
+//! what a late request carried: about 105% measured, under 110% by construction (MoEngage
+//! counts events per workspace, whatever the requests carry).
 //!
 //! governor's GCRA does the arithmetic; waiting for a request's events before sending it
 //! keeps a slow start or a long pause from turning into a burst.
