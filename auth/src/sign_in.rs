@@ -41,22 +41,26 @@ pub(crate) fn account_key(email: &str) -> String {
     format!("account:{email}")
 }
 
-/// Counts the attempt against the account and the address before anything is checked, so
+/// Counts the attempt against the address and the account before anything is checked, so
 /// that parallel attempts cannot slip past the throttle; refuses it when either is blocked
-/// (giving back what was already counted: the attempt was not made).
+/// (giving back what was already counted: the attempt was not made). The address goes
+/// first: a blocked address then leaves the account untouched, so a guesser's blocked
+/// machine cannot add to the wait of the account's owner.
 async fn reserve(
     pool: &PgPool,
     account_key: &str,
     ip_key: Option<&str>,
 ) -> Result<(), SignInError> {
-    if let Err(retry_at) = login_throttle::reserve(pool, account_key, &ACCOUNT_THROTTLE).await? {
-        return Err(SignInError::Throttled { retry_at });
-    }
     if let Some(ip_key) = ip_key {
         if let Err(retry_at) = login_throttle::reserve(pool, ip_key, &IP_THROTTLE).await? {
-            login_throttle::give_back(pool, account_key).await?;
             return Err(SignInError::Throttled { retry_at });
         }
+    }
+    if let Err(retry_at) = login_throttle::reserve(pool, account_key, &ACCOUNT_THROTTLE).await? {
+        if let Some(ip_key) = ip_key {
+            login_throttle::give_back(pool, ip_key).await?;
+        }
+        return Err(SignInError::Throttled { retry_at });
     }
     Ok(())
 }
