@@ -178,11 +178,7 @@ async fn an_unsigned_or_wrongly_signed_body_is_never_stored(
     db: PgConnectOptions,
 ) {
     let app = TestApp::spawn(db).await;
-    let acme = app.tenant("ACME01", true).await;
-    let app_key = domain::AppKey::parse("ACME01").expect("valid");
-    store::tenants::set_hmac_secret(&app.pool, &app.cipher, &app_key, Some("shared-secret"))
-        .await
-        .expect("sets the secret");
+    let acme = app.signing_tenant("ACME01", "shared-secret").await;
 
     let unsigned = app
         .webhook("ACME01")
@@ -215,11 +211,7 @@ async fn a_signed_callback_replayed_after_the_window_is_refused_with_the_reason(
     db: PgConnectOptions,
 ) {
     let app = TestApp::spawn(db).await;
-    let acme = app.tenant("ACME01", true).await;
-    let app_key = domain::AppKey::parse("ACME01").expect("valid");
-    store::tenants::set_hmac_secret(&app.pool, &app.cipher, &app_key, Some("shared-secret"))
-        .await
-        .expect("sets the secret");
+    let acme = app.signing_tenant("ACME01", "shared-secret").await;
     let report = crate::forwarding::recipient_report("B1", "+46701234567", "Delivered", "7");
     let send_signed_at = |at: i64| {
         let timestamp = at.to_string();

@@ -163,6 +163,16 @@ impl TestApp {
         }
     }
 
+    /// An enabled tenant whose callbacks must carry Sinch's HMAC signature with `secret`.
+    pub async fn signing_tenant(&self, app_key: &str, secret: &str) -> TestTenant {
+        let tenant = self.tenant(app_key, true).await;
+        let key = AppKey::parse(app_key).expect("a valid workspace id");
+        tenants::set_hmac_secret(&self.pool, &self.cipher, &key, Some(secret))
+            .await
+            .expect("sets the secret");
+        tenant
+    }
+
     /// A registered tenant's id, to arrange states through the store directly.
     pub async fn tenant_id(&self, app_key: &str) -> store::tenants::TenantId {
         let id: i64 = sqlx::query_scalar("SELECT id FROM tenants WHERE app_key = $1")

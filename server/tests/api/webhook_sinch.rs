@@ -622,11 +622,7 @@ async fn with_an_hmac_secret_only_correctly_signed_callbacks_are_ingested(
     db: PgConnectOptions,
 ) {
     let app = TestApp::spawn(db).await;
-    let acme = app.tenant("ACME01", true).await;
-    let app_key = domain::AppKey::parse("ACME01").expect("valid");
-    store::tenants::set_hmac_secret(&app.pool, &app.cipher, &app_key, Some("shared-secret"))
-        .await
-        .expect("sets the secret");
+    let acme = app.signing_tenant("ACME01", "shared-secret").await;
     let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
     let now = chrono::Utc::now().timestamp().to_string();
     let signed = |signature: String| {

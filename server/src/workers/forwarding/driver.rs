@@ -290,14 +290,8 @@ impl Driver {
                 payload::requests(chunk, profile.full_recipient, self.pace.burst())
             };
             for request in requests {
-                let events: Vec<Carried> = request
-                    .events
-                    .iter()
-                    .map(|e| Carried {
-                        id: e.id,
-                        attempt: e.attempt,
-                    })
-                    .collect();
+                let events: Vec<Carried> =
+                    request.events.iter().copied().map(Carried::from).collect();
                 self.buffered += events.len();
                 self.ready.push_back(Ready {
                     body: request.body,
@@ -352,15 +346,18 @@ impl Driver {
             }
         };
         let now = Instant::now();
-        let app_key = self.profile.borrow().app_key.to_string();
         let was_failing = self.breaker.failing_since().is_some();
-        if self.breaker.record(sent.verdict, now) {
-            tracing::warn!(%app_key, "forwarding: MoEngage keeps failing for this workspace; probing with one request at a time");
-            metrics::gauge!(FORWARD_FAILING, "tenant" => app_key.clone()).set(1.0);
-            self.hand_back();
-        } else if was_failing && self.breaker.failing_since().is_none() {
-            tracing::info!(%app_key, "forwarding: MoEngage answers again; ramping back up");
-            metrics::gauge!(FORWARD_FAILING, "tenant" => app_key).set(0.0);
+        let opened = self.breaker.record(sent.verdict, now);
+        let closed = was_failing && self.breaker.failing_since().is_none();
+        if opened || closed {
+            let app_key = self.profile.borrow().app_key.to_string();
+            if opened {
+                tracing::warn!(%app_key, "forwarding: MoEngage keeps failing for this workspace; probing with one request at a time");
+            } else {
+                tracing::info!(%app_key, "forwarding: MoEngage answers again; ramping back up");
+            }
+            let failing = if opened { 1.0 } else { 0.0 };
+            metrics::gauge!(FORWARD_FAILING, "tenant" => app_key).set(failing);
         }
         let forwarded = sent
             .attempts
@@ -388,7 +385,8 @@ impl Driver {
         });
         self.paused |= sent.unauthorized;
         if sent.verdict == Verdict::Failed && self.breaker.failing_since().is_some() {
-            // While open, what was claimed ahead waits in the queue, not in memory.
+            // Opened now, or a probe failed: what was claimed ahead waits in the queue, not
+            // in memory.
             self.hand_back();
         }
         self.recorder.record(sent.attempts);
@@ -406,13 +404,7 @@ impl Driver {
         self.hand_back();
         if let Some(claiming) = self.claiming.take() {
             if let Ok(Ok(events)) = claiming.task.await {
-                let carried: Vec<Carried> = events
-                    .iter()
-                    .map(|e| Carried {
-                        id: e.id,
-                        attempt: e.attempt,
-                    })
-                    .collect();
+                let carried: Vec<Carried> = events.iter().map(Carried::from).collect();
                 self.recorder.record(send::released(&carried));
             }
         }

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use store::forwarding::{Attempt, ForwardingProfile, Outcome};
+use store::forwarding::{Attempt, ClaimedEvent, ForwardingProfile, Outcome};
 
 use super::answer::{self, Answer};
 use super::breaker::Verdict;
@@ -15,6 +15,15 @@ use crate::routes::metrics::FORWARD_DURATION;
 pub struct Carried {
     pub id: i64,
     pub attempt: i32,
+}
+
+impl From<&ClaimedEvent> for Carried {
+    fn from(event: &ClaimedEvent) -> Self {
+        Self {
+            id: event.id,
+            attempt: event.attempt,
+        }
+    }
 }
 
 /// A request ready to go: its body and the events in it.
