@@ -3,8 +3,7 @@
 //! email exists, whether the account is disabled, or which of the two fields was wrong.
 
 use chrono::{DateTime, Utc};
-use domain::access::{AuditAction, Email, ACCOUNT_THROTTLE, IP_THROTTLE};
-use serde_json::json;
+use domain::access::{AuditAction, Email, ACCOUNT_ADDRESS_THROTTLE, ACCOUNT_THROTTLE, IP_THROTTLE};
 use store::audit::{self, Actor, AuditEntry};
 use store::users::UserId;
 use store::{login_throttle, PgPool};
@@ -36,33 +35,96 @@ pub enum SignInError {
     Database(#[from] sqlx::Error),
 }
 
-/// The throttle's key for an account, by its (lower-cased) email.
-pub(crate) fn account_key(email: &str) -> String {
-    format!("account:{email}")
+/// The throttle's keys for one attempt at an account's password (signing in, or changing
+/// one's own): the address, the account from that address, and the account from
+/// anywhere. The tight limit is on the pair, so a guesser locks out their own machine and
+/// not the account's owner; the account-wide limit is loose, a net under guessing spread
+/// over many addresses; the address's limit stops one machine trying many accounts.
+pub(crate) struct ThrottleKeys {
+    address: Option<String>,
+    pair: String,
+    account: String,
 }
 
-/// Counts the attempt against the address and the account before anything is checked, so
-/// that parallel attempts cannot slip past the throttle; refuses it when either is blocked
-/// (giving back what was already counted: the attempt was not made). The address goes
-/// first: a blocked address then leaves the account untouched, so a guesser's blocked
-/// machine cannot add to the wait of the account's owner.
-async fn reserve(
-    pool: &PgPool,
-    account_key: &str,
-    ip_key: Option<&str>,
-) -> Result<(), SignInError> {
-    if let Some(ip_key) = ip_key {
-        if let Err(retry_at) = login_throttle::reserve(pool, ip_key, &IP_THROTTLE).await? {
-            return Err(SignInError::Throttled { retry_at });
+impl ThrottleKeys {
+    /// `email` lower-cased as typed; `source_ip` None when the address is not known.
+    pub(crate) fn new(email: &str, source_ip: Option<&str>) -> Self {
+        Self {
+            address: source_ip.map(|ip| format!("ip:{ip}")),
+            pair: format!("account:{email}|ip:{}", source_ip.unwrap_or("unknown")),
+            account: format!("account:{email}"),
         }
     }
-    if let Err(retry_at) = login_throttle::reserve(pool, account_key, &ACCOUNT_THROTTLE).await? {
-        if let Some(ip_key) = ip_key {
-            login_throttle::give_back(pool, ip_key).await?;
+
+    /// Counts the attempt under every key before anything is checked, so that parallel
+    /// attempts cannot slip past the throttle; refuses it when any key is blocked (giving
+    /// back what was already counted: the attempt was not made). The address goes first,
+    /// then the pair: a blocked machine then leaves the account-wide count untouched, so a
+    /// guesser cannot add to the wait of the account's owner.
+    pub(crate) async fn reserve(&self, pool: &PgPool) -> Result<(), Throttled> {
+        let keys = self
+            .address
+            .iter()
+            .map(|key| (key.as_str(), &IP_THROTTLE))
+            .chain([
+                (self.pair.as_str(), &ACCOUNT_ADDRESS_THROTTLE),
+                (self.account.as_str(), &ACCOUNT_THROTTLE),
+            ]);
+        let mut counted = Vec::new();
+        for (key, policy) in keys {
+            if let Err(retry_at) = login_throttle::reserve(pool, key, policy).await? {
+                for key in counted {
+                    login_throttle::give_back(pool, key).await?;
+                }
+                return Err(Throttled::Wait { retry_at });
+            }
+            counted.push(key);
         }
-        return Err(SignInError::Throttled { retry_at });
+        Ok(())
     }
-    Ok(())
+
+    /// The password was right: the account's failures are forgotten, from this address
+    /// and from anywhere; the address only gets this attempt back (others behind it may
+    /// be guessing).
+    pub(crate) async fn succeeded(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        login_throttle::clear(pool, &self.pair).await?;
+        login_throttle::clear(pool, &self.account).await?;
+        if let Some(address) = &self.address {
+            login_throttle::give_back(pool, address).await?;
+        }
+        Ok(())
+    }
+
+    /// After a wrong password (counted when it was reserved): when this caller may try
+    /// again, None when at once.
+    pub(crate) async fn retry_at(
+        &self,
+        pool: &PgPool,
+    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        let mut retry_at = None;
+        for key in self.address.iter().chain([&self.pair, &self.account]) {
+            retry_at = retry_at.max(login_throttle::retry_at(pool, key).await?);
+        }
+        Ok(retry_at)
+    }
+}
+
+/// Why [`ThrottleKeys::reserve`] refused an attempt.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Throttled {
+    #[error("too many failed attempts; try again at {retry_at}")]
+    Wait { retry_at: DateTime<Utc> },
+    #[error("could not count the attempt")]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<Throttled> for SignInError {
+    fn from(throttled: Throttled) -> Self {
+        match throttled {
+            Throttled::Wait { retry_at } => SignInError::Throttled { retry_at },
+            Throttled::Database(error) => SignInError::Database(error),
+        }
+    }
 }
 
 /// Checks the attempt and, when it is right, starts a signed-in session (under a new id).
@@ -79,9 +141,8 @@ pub async fn sign_in(
         .chars()
         .take(Email::MAX_LEN)
         .collect();
-    let account_key = account_key(&typed_email);
-    let ip_key = attempt.source_ip.as_ref().map(|ip| format!("ip:{ip}"));
-    reserve(pool, &account_key, ip_key.as_deref()).await?;
+    let throttle = ThrottleKeys::new(&typed_email, attempt.source_ip.as_deref());
+    throttle.reserve(pool).await?;
 
     let credentials = match Email::parse(attempt.email) {
         Ok(email) => store::users::credentials(pool, &email).await?,
@@ -96,10 +157,7 @@ pub async fn sign_in(
 
     match credentials {
         Some(account) if matches && !account.disabled => {
-            login_throttle::clear(pool, &account_key).await?;
-            if let Some(ip_key) = &ip_key {
-                login_throttle::give_back(pool, ip_key).await?;
-            }
+            throttle.succeeded(pool).await?;
             session::begin(session, account.id, account.session_epoch).await?;
             let entry = AuditEntry::new(
                 Actor::User {
@@ -120,15 +178,9 @@ pub async fn sign_in(
                 Some(_) => "wrong password",
             };
             // The failure was counted when the attempt was reserved.
-            let mut retry_at = login_throttle::retry_at(pool, &account_key).await?;
-            if let Some(ip_key) = &ip_key {
-                retry_at = retry_at.max(login_throttle::retry_at(pool, ip_key).await?);
-            }
-            let entry = AuditEntry::new(Actor::Anonymous, AuditAction::SignInFailed)
-                .target(typed_email)
-                .change(None, Some(json!({ "reason": reason })))
-                .from_ip(attempt.source_ip);
-            audit::record(pool, &entry).await?;
+            let retry_at = throttle.retry_at(pool).await?;
+            audit::record_failed_sign_in(pool, &typed_email, reason, attempt.source_ip.as_deref())
+                .await?;
             Err(SignInError::Invalid { retry_at })
         }
     }

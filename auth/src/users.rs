@@ -1,7 +1,7 @@
 //! The changes people make to users, each written in one transaction with its audit entry.
 //! The Users page, the account page and `dlrhub user ...` all go through here.
 
-use domain::access::{AuditAction, Email, NewPassword, PasswordRejection, Role, ACCOUNT_THROTTLE};
+use domain::access::{AuditAction, Email, NewPassword, PasswordRejection, Role};
 use domain::AppKey;
 use serde_json::{json, Value};
 use store::audit::{self, Actor, AuditEntry};
@@ -195,14 +195,15 @@ pub async fn change_own_password(
         .ok_or(UserChangeError::NotFound)?;
     let checked = NewPassword::parse(new, &principal.email)?;
     // The same throttle as signing in to this account: a stolen session must not be a way
-    // to guess the password at full speed.
-    let account_key = crate::sign_in::account_key(principal.email.as_str());
-    // Counted before the check (see `store::login_throttle::reserve`), so that parallel
-    // attempts cannot slip past it.
-    if let Err(retry_at) =
-        store::login_throttle::reserve(pool, &account_key, &ACCOUNT_THROTTLE).await?
-    {
-        return Err(UserChangeError::Throttled { retry_at });
+    // to guess the password at full speed. Counted before the check (see
+    // `store::login_throttle::reserve`), so that parallel attempts cannot slip past it.
+    let throttle =
+        crate::sign_in::ThrottleKeys::new(principal.email.as_str(), principal.source_ip.as_deref());
+    if let Err(throttled) = throttle.reserve(pool).await {
+        return Err(match throttled {
+            crate::sign_in::Throttled::Wait { retry_at } => UserChangeError::Throttled { retry_at },
+            crate::sign_in::Throttled::Database(error) => error.into(),
+        });
     }
     if !passwords
         .verify(current, Some(&credentials.password_hash))
@@ -210,7 +211,7 @@ pub async fn change_own_password(
     {
         return Err(UserChangeError::WrongCurrentPassword);
     }
-    store::login_throttle::clear(pool, &account_key).await?;
+    throttle.succeeded(pool).await?;
     let hash = passwords.hash(&checked).await?;
     let mut tx = pool.begin().await?;
     let epoch = stored::set_password(&mut *tx, principal.id, &hash)

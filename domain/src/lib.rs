@@ -19,6 +19,6 @@ pub use client_reference::ClientReference;
 pub use customer_id::{CustomerId, UidRejection};
 pub use data_center::{DataCenter, DataCenterError};
 pub use event::EventKind;
-pub use msisdn::{Msisdn, MsisdnError};
+pub use msisdn::{mask_numbers_in, Msisdn, MsisdnError};
 pub use report::{Channel, Observation, ReportError, SinchReport};
 pub use status::DeliveryStatus;

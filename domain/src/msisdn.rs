@@ -51,6 +51,83 @@ impl Msisdn {
     }
 }
 
+/// Characters that may sit between the digits of one written phone number ("+44 7700
+/// 900123", "+1 (555) 123-4567"): the ones [`Msisdn::parse`] accepts.
+const SEPARATORS: [char; 5] = [' ', '-', '(', ')', '.'];
+
+/// Free text (a malformed body's excerpt, an error message quoting a number) as someone
+/// who may not see phone numbers reads it: every run of 7 or more digits, separators
+/// between them allowed, keeps only its last two digits. Shorter runs (status codes,
+/// counts, a column number) and ISO dates stay as they are, so the text still says what
+/// went wrong.
+pub fn mask_numbers_in(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < chars.len() {
+        if !chars[at].is_ascii_digit() {
+            out.push(chars[at]);
+            at += 1;
+            continue;
+        }
+        let end = number_end(&chars, at);
+        let run = &chars[at..end];
+        let digits = run.iter().filter(|c| c.is_ascii_digit()).count();
+        if digits >= 7 && !is_iso_date(run) {
+            let mut seen = 0;
+            out.extend(run.iter().map(|&c| {
+                if !c.is_ascii_digit() {
+                    return c;
+                }
+                seen += 1;
+                if seen > digits - 2 {
+                    c
+                } else {
+                    '•'
+                }
+            }));
+        } else {
+            out.extend(run);
+        }
+        at = end;
+    }
+    out
+}
+
+/// Where the number starting at `start` (a digit) ends: digits, and at most two
+/// separators at a time when a digit follows them.
+fn number_end(chars: &[char], start: usize) -> usize {
+    let mut end = start;
+    let mut at = start;
+    while at < chars.len() {
+        if chars[at].is_ascii_digit() {
+            at += 1;
+            end = at;
+            continue;
+        }
+        let gap = chars[at..]
+            .iter()
+            .take(3)
+            .take_while(|c| SEPARATORS.contains(c))
+            .count();
+        if (1..=2).contains(&gap) && chars.get(at + gap).is_some_and(char::is_ascii_digit) {
+            at += gap;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// `2026-11-27`: a date, not a number to hide.
+fn is_iso_date(run: &[char]) -> bool {
+    run.len() == 10
+        && run.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == '-',
+            _ => c.is_ascii_digit(),
+        })
+}
+
 impl fmt::Display for Msisdn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(&self.0)
@@ -94,7 +171,41 @@ mod tests {
         assert_eq!(number.masked(), "+44•••••••74");
     }
 
+    #[test]
+    fn numbers_in_free_text_keep_only_their_last_two_digits() {
+        let error = MsisdnError::Length("+46701234567890123".to_owned(), 17).to_string();
+        assert_eq!(
+            mask_numbers_in(&error),
+            "the phone number `+•••••••••••••••23` has 17 digits; expected 3 to 15"
+        );
+        assert_eq!(
+            mask_numbers_in(
+                r#"{"recipient": "+44 7700 900123", "code": 401, "at": "2026-11-27T10:00:00Z""#
+            ),
+            r#"{"recipient": "+•• •••• ••••23", "code": 401, "at": "2026-11-27T10:00:00Z""#
+        );
+        assert_eq!(
+            mask_numbers_in(
+                "invalid type: integer `46701234567`, expected a string at line 1 column 245"
+            ),
+            "invalid type: integer `•••••••••67`, expected a string at line 1 column 245"
+        );
+        assert_eq!(mask_numbers_in("+1 (555) 123-4567"), "+• (•••) •••-••67");
+        assert_eq!(mask_numbers_in("batch 123456 of 7"), "batch 123456 of 7");
+    }
+
     proptest! {
+        #[test]
+        fn free_text_never_shows_more_than_two_digits_of_a_number(
+            before in "[a-z :\"`]{0,12}",
+            digits in "[0-9]{7,15}",
+            after in "[a-z :\"`]{0,12}",
+        ) {
+            let masked = mask_numbers_in(&format!("{before}+{digits}{after}"));
+            let shown = masked.chars().filter(char::is_ascii_digit).count();
+            prop_assert_eq!(shown, 2, "{}", masked);
+        }
+
         #[test]
         fn masking_never_reveals_more_than_half_the_digits(digits in "[0-9]{3,15}") {
             let number = Msisdn::parse(&digits).expect("valid");

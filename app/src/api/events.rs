@@ -130,7 +130,8 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> 
     let principal = allowed(Action::ViewEvents)?;
     let pool = pool()?;
     let visible = principal.tenants(&pool).await.map_err(internal)?;
-    let (filter, scope, problems) = read_query(&query, &visible);
+    let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
+    let (filter, scope, problems) = read_query(&query, &visible, full_numbers);
     let before = parse_cursor(&query.before)?
         .map(|(created_at, id)| store::events::Cursor { created_at, id });
     if !problems.is_empty() {
@@ -150,7 +151,6 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> 
             .last()
             .map(|last| cursor_text(last.event.created_at, last.event.id))
     });
-    let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
     let now = chrono::Utc::now();
     Ok(EventList {
         rows: found
@@ -162,12 +162,17 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> 
     })
 }
 
+/// Why a phone filter is refused to a role that sees numbers masked.
+pub const PHONE_LOOKUP_WITHHELD: &str =
+    "phone: your role sees phone numbers masked, so it cannot look one up; filter by uid or batch id instead";
+
 /// The filter, the tenants to search and what could not be read. An unknown tenant reads
 /// the same whether it does not exist or is outside the user's scope.
 #[cfg(feature = "ssr")]
 pub fn read_query(
     query: &EventQuery,
     visible: &[store::tenants::Tenant],
+    full_numbers: bool,
 ) -> (
     store::events::EventFilter,
     Vec<store::tenants::TenantId>,
@@ -221,7 +226,13 @@ pub fn read_query(
             .map_err(|_| problems.push(format!("code: `{raw}` is not a number")))
             .ok()
     });
+    // Someone who sees numbers masked could otherwise confirm a full number by trying
+    // candidates until one lists events.
     let recipient = text(&query.phone).and_then(|raw| {
+        if !full_numbers {
+            problems.push(PHONE_LOOKUP_WITHHELD.to_owned());
+            return None;
+        }
         domain::Msisdn::parse(&raw)
             .map(|number| number.as_str().to_owned())
             .map_err(|error| problems.push(format!("phone: {error}")))

@@ -55,7 +55,8 @@ pub async fn event_filter_options(query: EventQuery) -> Result<FilterOptions, Se
         .iter()
         .map(|t| (t.app_key.to_string(), t.name.clone()))
         .collect();
-    let (filter, scope, problems) = read_query(&query, &visible);
+    let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
+    let (filter, scope, problems) = read_query(&query, &visible, full_numbers);
     // The list says what is wrong with the filters; the bar then counts nothing.
     let counts = if problems.is_empty() {
         counts(&pool, &scope, &filter).await?

@@ -58,8 +58,14 @@ pub async fn rejected_reports() -> Result<Vec<TenantRejections>, ServerFnError> 
     let samples = store::rejections::samples(&pool, &scope, first_day, 5)
         .await
         .map_err(internal)?;
+    let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
     Ok(server::by_tenant(
-        &tenants, &counts, samples, first_day, now,
+        &tenants,
+        &counts,
+        samples,
+        first_day,
+        now,
+        full_numbers,
     ))
 }
 
@@ -95,6 +101,7 @@ mod server {
         samples: Vec<Sample>,
         first_day: DateTime<Utc>,
         now: DateTime<Utc>,
+        full_numbers: bool,
     ) -> Vec<TenantRejections> {
         let mut found: Vec<TenantRejections> = tenants
             .iter()
@@ -120,12 +127,7 @@ mod server {
                             let samples: Vec<SampleView> = samples
                                 .iter()
                                 .filter(|s| s.tenant == tenant.id && s.reason == *code)
-                                .map(|s| SampleView {
-                                    value: s.value.clone(),
-                                    detail: s.detail.clone(),
-                                    count: s.count,
-                                    last: moment(s.last_at, now),
-                                })
+                                .map(|s| shown(s, full_numbers, now))
                                 .collect();
                             ReasonView {
                                 code: (*code).to_owned(),
@@ -147,6 +149,30 @@ mod server {
             .collect();
         found.sort_by_key(|t| std::cmp::Reverse(t.reasons.iter().map(|r| r.total).sum::<i64>()));
         found
+    }
+
+    /// A sample as the caller may see it. A malformed body's excerpt and every error
+    /// text can quote a recipient (`MsisdnError`, serde's "invalid type: integer
+    /// `46701234567`"), so for someone without the full-number permission their digits
+    /// are masked; a client_reference is the customer's own text and stays, as uids do.
+    fn shown(sample: &Sample, full_numbers: bool, now: DateTime<Utc>) -> SampleView {
+        let masked = |text: &str| {
+            if full_numbers {
+                text.to_owned()
+            } else {
+                domain::mask_numbers_in(text)
+            }
+        };
+        let value = match sample.reason.as_str() {
+            "malformed" => sample.value.as_deref().map(masked),
+            _ => sample.value.clone(),
+        };
+        SampleView {
+            value,
+            detail: masked(&sample.detail),
+            count: sample.count,
+            last: moment(sample.last_at, now),
+        }
     }
 
     /// A note for the customer: what was wrong, how often, examples, and the fix.

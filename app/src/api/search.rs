@@ -16,6 +16,9 @@ pub struct SearchResults {
     pub text: String,
     /// The readings that found something: uid, then phone number, then batch id.
     pub matches: Vec<SearchMatch>,
+    /// The text reads as a phone number the caller's role may not look up (it sees
+    /// numbers masked), so it was searched as a uid and a batch id only.
+    pub phone_withheld: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,19 +58,24 @@ pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError>
         return Ok(SearchResults {
             text,
             matches: Vec::new(),
+            phone_withheld: false,
         });
     }
     let pool = pool()?;
     let scope = visible_ids(&principal, &pool).await?;
-    let phone = domain::Msisdn::parse(&text)
-        .ok()
+    let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
+    // Someone who sees numbers masked could otherwise confirm a full number by trying
+    // candidates until one finds events.
+    let number = domain::Msisdn::parse(&text).ok();
+    let phone_withheld = number.is_some() && !full_numbers;
+    let phone = number
+        .filter(|_| full_numbers)
         .map(|number| number.as_str().to_owned());
     let readings = [
         ("uid", Some(text.clone())),
         ("phone", phone),
         ("batch", Some(text.clone())),
     ];
-    let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
     let now = chrono::Utc::now();
     let limit = i64::try_from(SEARCH_SHOWN + 1).unwrap_or(6);
     let mut matches = Vec::new();
@@ -98,5 +106,9 @@ pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError>
             more,
         });
     }
-    Ok(SearchResults { text, matches })
+    Ok(SearchResults {
+        text,
+        matches,
+        phone_withheld,
+    })
 }

@@ -37,7 +37,21 @@ pub fn SearchPage() -> impl IntoView {
 
 #[component]
 fn Results(results: SearchResults) -> impl IntoView {
-    let SearchResults { text, matches } = results;
+    let SearchResults {
+        text,
+        matches,
+        phone_withheld,
+    } = results;
+    let withheld = phone_withheld
+        .then(|| {
+            view! {
+                <p class="empty-note" role="note">
+                    {format!(
+                        "“{text}” reads as a phone number, which your role sees masked, so it was looked up as a uid and a batch id only. Support and admins can search by phone number.",
+                    )}
+                </p>
+            }
+        });
     if text.is_empty() {
         return view! {
             <section class="panel">
@@ -51,23 +65,27 @@ fn Results(results: SearchResults) -> impl IntoView {
     if matches.is_empty() {
         return view! {
             <section class="panel">
+                {withheld}
                 <p class="empty-note">
                     {format!(
                         "No event has the uid, phone number or batch id “{text}”. A uid must match exactly (case included); a phone number can be typed any usual way.",
                     )}
-                </p>
-                <p class="empty-note">
+                </p> <p class="empty-note">
                     <a href="/events">"Browse every event →"</a>
                 </p>
             </section>
         }
         .into_any();
     }
-    matches
+    let found = matches
         .into_iter()
         .map(|found| view! { <Match found /> })
-        .collect_view()
-        .into_any()
+        .collect_view();
+    view! {
+        {withheld.map(|note| view! { <section class="panel">{note}</section> })}
+        {found}
+    }
+    .into_any()
 }
 
 #[component]

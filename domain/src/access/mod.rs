@@ -12,4 +12,4 @@ pub use audit_action::AuditAction;
 pub use email::{Email, EmailError};
 pub use password::{NewPassword, PasswordRejection};
 pub use role::{Action, Role, RoleError};
-pub use throttle::{ThrottlePolicy, ACCOUNT_THROTTLE, IP_THROTTLE};
+pub use throttle::{ThrottlePolicy, ACCOUNT_ADDRESS_THROTTLE, ACCOUNT_THROTTLE, IP_THROTTLE};

@@ -16,12 +16,26 @@ pub struct ThrottlePolicy {
     pub forget_after: Duration,
 }
 
-/// One account: a person mistyping gets three free tries; guessing locks it for 15 min.
-pub const ACCOUNT_THROTTLE: ThrottlePolicy = ThrottlePolicy {
+/// One account from one address: a person mistyping gets three free tries; guessing
+/// from one machine locks that machine out of the account for 15 min, and no one else.
+pub const ACCOUNT_ADDRESS_THROTTLE: ThrottlePolicy = ThrottlePolicy {
     free_failures: 3,
     first_delay: Duration::from_secs(2),
     max_delay: Duration::from_secs(60),
     lock_after: 10,
+    lock_for: Duration::from_secs(15 * 60),
+    forget_after: Duration::from_secs(60 * 60),
+};
+
+/// One account from anywhere: the net under guessing spread over many addresses. Loose
+/// enough that one attacker (who is held by the two other keys) cannot lock the owner
+/// out: the account-wide delays start only after 20 failures in an hour, the lock after
+/// 100, which takes many addresses (each is locked out of the account after 10).
+pub const ACCOUNT_THROTTLE: ThrottlePolicy = ThrottlePolicy {
+    free_failures: 20,
+    first_delay: Duration::from_secs(1),
+    max_delay: Duration::from_secs(30),
+    lock_after: 100,
     lock_for: Duration::from_secs(15 * 60),
     forget_after: Duration::from_secs(60 * 60),
 };
@@ -60,14 +74,17 @@ mod tests {
     #[test]
     fn the_free_failures_cost_nothing() {
         for failures in 0..=3 {
-            assert_eq!(ACCOUNT_THROTTLE.wait_after(failures), Duration::ZERO);
+            assert_eq!(
+                ACCOUNT_ADDRESS_THROTTLE.wait_after(failures),
+                Duration::ZERO
+            );
         }
     }
 
     #[test]
     fn the_delay_grows_then_the_account_locks() {
         let waits: Vec<u64> = (4..=10)
-            .map(|failures| ACCOUNT_THROTTLE.wait_after(failures).as_secs())
+            .map(|failures| ACCOUNT_ADDRESS_THROTTLE.wait_after(failures).as_secs())
             .collect();
         assert_eq!(waits, [2, 4, 8, 16, 32, 60, 900]);
     }

@@ -1,6 +1,7 @@
 //! Hostile traffic on the public webhook and the sign-in form, and the bounds that hold
 //! against it (issue 16): padded and made-up workspace ids, credentials tried against a
-//! disabled integration, unsigned bodies.
+//! disabled integration, unsigned bodies, deeply nested and oversize bodies (declared or
+//! streamed), and failed sign-ins from many addresses filling the audit log.
 
 use reqwest::StatusCode;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -285,4 +286,215 @@ async fn a_client_address_header_is_believed_only_from_a_trusted_proxy(
         audited_address(&proxied).await.as_deref(),
         Some("203.0.113.9")
     );
+}
+
+/// Sends `body` to a signing-free tenant's webhook as Sinch would, answering its status.
+async fn posted(app: &TestApp, tenant: &crate::helpers::TestTenant, body: String) -> StatusCode {
+    app.webhook(&tenant.app_key)
+        .basic_auth(&tenant.username, Some(&tenant.password))
+        .body(body)
+        .send()
+        .await
+        .expect("the server answers")
+        .status()
+}
+
+#[sqlx::test(migrations = false)]
+async fn deeply_nested_bodies_are_refused_as_malformed_and_the_server_carries_on(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    // Nearly 1 MiB of nesting, in arrays, in objects, and inside a report's own field.
+    let depth = 400_000;
+    let arrays = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let objects = format!("{}1{}", "{\"a\":".repeat(depth / 8), "}".repeat(depth / 8));
+    let inside = format!(
+        r#"{{"type": "recipient_delivery_report_sms", "batch_id": "N1", "recipient": "+447700900001", "code": 0, "status": "Delivered", "at": "2026-11-27T10:00:00Z", "extra": {}}}"#,
+        "[".repeat(depth / 2) + &"]".repeat(depth / 2)
+    );
+    for body in [arrays, objects, inside] {
+        assert!(body.len() < 1024 * 1024, "within the size limit");
+        assert_eq!(posted(&app, &acme, body).await, StatusCode::BAD_REQUEST);
+    }
+    let reasons: Vec<(String, i32)> =
+        sqlx::query_as("SELECT reason, length(body_excerpt) FROM malformed_calls ORDER BY id")
+            .fetch_all(&app.pool)
+            .await
+            .expect("malformed calls");
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    for (reason, excerpt) in &reasons {
+        assert!(
+            reason.starts_with("the body is not a Sinch delivery report: "),
+            "a clear reason: {reason}"
+        );
+        let kept = i32::try_from(store::webhook_records::MALFORMED_EXCERPT_BYTES).expect("small");
+        assert!(*excerpt <= kept, "only the start is kept: {excerpt}");
+    }
+    // Nesting is cut off at serde_json's depth limit, not followed to the end.
+    assert!(
+        reasons[2].0.contains("recursion limit exceeded"),
+        "{reasons:?}"
+    );
+    // The next real report goes through as ever.
+    let report = r#"{"type": "recipient_delivery_report_sms", "batch_id": "OK1", "recipient": "+447700900001", "code": 0, "status": "Delivered", "at": "2026-11-27T10:00:00Z", "client_reference": "$uid=u1"}"#;
+    assert_eq!(posted(&app, &acme, report.to_owned()).await, StatusCode::OK);
+    assert_eq!(app.count("reports").await, 1);
+}
+
+/// Streams `total` bytes of body in chunks, with no declared length, and answers the
+/// status line the server sent (it may answer, and close, before the body ends).
+async fn streamed(app: &TestApp, path: &str, headers: &str, total: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let host = app.address.trim_start_matches("http://");
+    let mut socket = tokio::net::TcpStream::connect(host)
+        .await
+        .expect("connects");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    socket.write_all(head.as_bytes()).await.expect("sends");
+    let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+    for _ in 0..total / (64 * 1024) {
+        // A server that has answered may stop reading: the rest is not needed.
+        if socket.write_all(chunk.as_bytes()).await.is_err() {
+            break;
+        }
+    }
+    let _ = socket.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = socket.read_to_end(&mut answer).await;
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[sqlx::test(migrations = false)]
+async fn bodies_past_the_limit_are_refused_whether_declared_or_streamed(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let credentials = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", acme.username, acme.password))
+    };
+    // 8 MiB streamed to the webhook, no Content-Length to refuse it by.
+    let webhook = streamed(
+        &app,
+        "/webhooks/sinch/ACME01",
+        &format!("Authorization: Basic {credentials}\r\nContent-Type: application/json\r\n"),
+        8 * 1024 * 1024,
+    )
+    .await;
+    assert!(webhook.contains(" 413 "), "{webhook}");
+    // And to the sign-in form, which needs a few hundred bytes.
+    let sign_in = streamed(
+        &app,
+        "/auth/login",
+        &format!(
+            "Origin: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+            app.address
+        ),
+        8 * 1024 * 1024,
+    )
+    .await;
+    assert!(sign_in.contains(" 413 "), "{sign_in}");
+    assert_eq!(app.count("reports").await, 0);
+    // The server carries on.
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = false)]
+async fn failed_sign_ins_from_one_address_are_counted_past_the_first_few(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let visitor = app.visitor();
+    for n in 0..12 {
+        let email = format!("user{n}@example.com");
+        visitor.sign_in_from(&email, "guess", "203.0.113.77").await;
+        // As if each wait were over: the address's throttle is tested elsewhere.
+        app.execute("UPDATE login_throttle SET blocked_until = now()")
+            .await;
+    }
+    let entries: Vec<(Option<String>, serde_json::Value)> = sqlx::query_as(
+        "SELECT target, after FROM audit_log WHERE action = 'sign_in_failed' ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("entries");
+    let one_by_one = usize::try_from(store::audit::PER_ADDRESS).expect("small");
+    assert_eq!(entries.len(), one_by_one + 1, "{entries:?}");
+    for (n, (target, after)) in entries[..one_by_one].iter().enumerate() {
+        assert_eq!(
+            target.as_deref(),
+            Some(format!("user{n}@example.com").as_str())
+        );
+        assert_eq!(after["reason"], "no such account");
+    }
+    let counted = &entries[one_by_one].1;
+    assert_eq!(counted["attempts"], 12 - store::audit::PER_ADDRESS);
+    assert_eq!(
+        counted["accounts"],
+        serde_json::json!([
+            "user5@example.com",
+            "user6@example.com",
+            "user7@example.com",
+            "user8@example.com",
+            "user9@example.com"
+        ]),
+        "the first five accounts tried are named"
+    );
+}
+
+#[sqlx::test(migrations = false)]
+async fn failed_sign_ins_from_endless_addresses_add_a_bounded_number_of_entries(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let attempts = store::audit::ENTRIES_PER_HOUR + 100;
+    for n in 0..attempts {
+        let ip = format!("10.{}.{}.{}", n / 65536, (n / 256) % 256, n % 256);
+        store::audit::record_failed_sign_in(
+            &app.pool,
+            "ana@example.com",
+            "wrong password",
+            Some(&ip),
+        )
+        .await
+        .expect("recorded");
+    }
+    // Grouped by hour, since the run may cross one.
+    let hours: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT count(*),
+                (count(*) FILTER (WHERE NOT after ? 'attempts')
+                 + coalesce(sum((after->>'attempts')::bigint), 0))::bigint
+         FROM audit_log WHERE action = 'sign_in_failed'
+         GROUP BY date_trunc('hour', at)",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("entries per hour");
+    let bound = store::audit::ENTRIES_PER_HOUR + 1;
+    assert!(
+        hours.iter().all(|(entries, _)| *entries <= bound),
+        "at most {bound} entries an hour: {hours:?}"
+    );
+    assert_eq!(
+        hours.iter().map(|(_, attempts)| attempts).sum::<i64>(),
+        attempts,
+        "every attempt is counted: {hours:?}"
+    );
+    if hours.len() == 1 {
+        assert_eq!(hours[0].0, bound, "the rest share one entry: {hours:?}");
+    }
 }

@@ -126,6 +126,22 @@ async fn events_are_filtered_within_the_users_tenants(_: PgPoolOptions, db: PgCo
         options(&viewer, &[]).await["tenants"],
         serde_json::json!([["ACME01", "ACME01 (test)"]])
     );
+    // Masked numbers are not to be confirmed by trying candidates: a viewer's phone
+    // filter is refused, in the list and in the filter bar's counts alike.
+    let guessed = list(&viewer, &[("phone", "+447700900003")]).await;
+    assert_eq!(batches(&guessed), Vec::<String>::new());
+    assert!(
+        guessed["problems"]
+            .to_string()
+            .contains("your role sees phone numbers masked"),
+        "{guessed}"
+    );
+    let counted = options(&viewer, &[("phone", "+447700900003")]).await;
+    assert_eq!(
+        counted["counts"]["kinds"],
+        serde_json::json!([]),
+        "{counted}"
+    );
     let refused = list(&viewer, &[("tenant", "BETA02")]).await;
     assert_eq!(batches(&refused), Vec::<String>::new());
     assert!(

@@ -71,6 +71,9 @@ async fn the_export_holds_every_event_of_the_filter_and_no_other(
     let (_, _, theirs) = csv(&viewer, "").await;
     assert_eq!(column(&theirs, 1), ["ACME01"; 3]);
     assert!(!theirs.contains("+447700900003"), "{theirs}");
+    let (status, _, guessed) = csv(&viewer, "phone=%2B447700900003").await;
+    assert_eq!(status, 400, "a viewer may not look a number up: {guessed}");
+    assert!(guessed.contains("sees phone numbers masked"), "{guessed}");
     let (status, _, refused) = csv(&support, "event=bounced").await;
     assert_eq!(status, 400);
     assert!(

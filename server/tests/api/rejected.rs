@@ -85,3 +85,54 @@ async fn rejections_are_grouped_by_reason_with_examples_and_a_note_for_the_custo
         .expect("JSON");
     assert_eq!(theirs, Value::Array(Vec::new()));
 }
+
+/// A malformed call's excerpt and a refusal's error text can quote a recipient; a viewer
+/// reads them with the digits masked, support in full.
+#[sqlx::test(migrations = false)]
+async fn a_viewer_reads_excerpts_and_errors_with_numbers_masked(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    // A recipient sent as a JSON number: not a report dlrhub can read.
+    let body = r#"{"type": "recipient_delivery_report_sms", "batch_id": "M1", "recipient": 46701234567, "code": 0, "status": "Delivered", "at": "2026-11-27T10:00:00Z"}"#;
+    assert_eq!(app.post_report(&acme, body).await.status(), 400);
+    eventually("the malformed call is recorded", || async {
+        app.count("malformed_calls").await == 1
+    })
+    .await;
+    let sample = |tenants: Value| {
+        let sample = tenants[0]["reasons"][0]["samples"][0].clone();
+        (
+            sample["value"].as_str().expect("an excerpt").to_owned(),
+            sample["detail"].as_str().expect("a detail").to_owned(),
+        )
+    };
+    let rejected = |role, tenants: &'static [&'static str]| {
+        let app = &app;
+        async move {
+            let visitor = app.signed_in(role, tenants).await;
+            let response = visitor.call("rejected_reports", &[]).await;
+            assert_eq!(response.status(), 200);
+            sample(response.json().await.expect("JSON"))
+        }
+    };
+
+    let (excerpt, detail) = rejected(Role::Support, &[]).await;
+    assert!(
+        excerpt.contains("46701234567"),
+        "support reads it all: {excerpt}"
+    );
+    assert!(detail.contains("46701234567"), "{detail}");
+
+    let (excerpt, detail) = rejected(Role::Viewer, &["ACME01"]).await;
+    for text in [&excerpt, &detail] {
+        assert!(!text.contains("4670123"), "masked for a viewer: {text}");
+        assert!(text.contains("•••67"), "the last digits stay: {text}");
+    }
+    assert!(
+        excerpt.contains("2026-11-27T10:00:00Z"),
+        "dates stay: {excerpt}"
+    );
+}

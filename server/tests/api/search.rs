@@ -114,12 +114,17 @@ async fn one_text_is_looked_up_as_uid_phone_and_batch(_: PgPoolOptions, db: PgCo
         "{refused}"
     );
 
-    // A viewer finds their tenants' events only, numbers masked.
+    assert_eq!(by_phone["phone_withheld"], false);
+
+    // A viewer finds their tenants' events only, numbers masked, and cannot confirm a
+    // full number by searching for it: a phone number is looked up as a uid and a batch
+    // id only, and the answer says so.
     let viewer = app.signed_in(Role::Viewer, &["ACME01"]).await;
-    let theirs = search(&viewer, "+447700900003", 200).await;
-    assert_eq!(
-        readings(&theirs),
-        [reading("phone", "+447700900003", &["B-1"], false)]
-    );
+    let theirs = search(&viewer, "42", 200).await;
+    assert_eq!(readings(&theirs), [reading("uid", "42", &["B-1"], false)]);
     assert_eq!(theirs["matches"][0]["rows"][0]["phone"], "+447•••••••03");
+    assert_eq!(theirs["phone_withheld"], false);
+    let guessed = search(&viewer, "+447700900003", 200).await;
+    assert_eq!(readings(&guessed), []);
+    assert_eq!(guessed["phone_withheld"], true);
 }

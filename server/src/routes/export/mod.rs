@@ -66,7 +66,8 @@ pub async fn events_csv(
         Ok(visible) => visible,
         Err(error) => return unavailable(&error),
     };
-    let (filter, scope, problems) = read_query(&query, &visible);
+    let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
+    let (filter, scope, problems) = read_query(&query, &visible, full_numbers);
     if !problems.is_empty() {
         return refuse(StatusCode::BAD_REQUEST, &problems.join("; "));
     }
@@ -84,7 +85,6 @@ pub async fn events_csv(
             Err(progress::StartError::Database(error)) => return unavailable(&error),
         }
     };
-    let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
     let (sender, mut receiver) = mpsc::channel(AHEAD);
     tokio::spawn(async move {
         stream(

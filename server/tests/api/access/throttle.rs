@@ -1,4 +1,5 @@
-//! Sign-in throttling: a growing delay, then a lock, per account and per address.
+//! Sign-in throttling: a growing delay, then a lock, per account from one address, per
+//! account from anywhere (looser), and per address.
 
 use domain::access::Role;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -27,17 +28,35 @@ async fn wait_out(app: &TestApp) {
         .await;
 }
 
+/// Failed sign-ins whose password was checked, as the audit log counts them (one by one,
+/// or in an address's counting entry).
+async fn checked_failures(app: &TestApp) -> i64 {
+    sqlx::query_scalar(
+        "SELECT (count(*) FILTER (WHERE NOT after ? 'attempts')
+                 + coalesce(sum((after->>'attempts')::bigint), 0))::bigint
+         FROM audit_log WHERE action = 'sign_in_failed'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("the audit log counts")
+}
+
 #[sqlx::test(migrations = false)]
-async fn failures_on_one_account_slow_it_down_then_lock_it(_: PgPoolOptions, db: PgConnectOptions) {
+async fn failures_from_one_address_slow_it_down_then_lock_it_out_but_not_the_owner(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
     let app = TestApp::spawn(db).await;
     app.user("ana@example.com", Role::Admin, &[]).await;
     let guesser = app.visitor();
 
     let mut waits = Vec::new();
-    for attempt in 1..=10 {
-        // Each guess from a different address: the account's own limit is what is tested.
-        let ip = format!("203.0.113.{attempt}");
-        let answer = location(&guesser.sign_in_from("ana@example.com", "guess", &ip).await);
+    for _ in 1..=10 {
+        let answer = location(
+            &guesser
+                .sign_in_from("ana@example.com", "guess", "203.0.113.1")
+                .await,
+        );
         assert!(answer.starts_with("/login?error=invalid"), "{answer}");
         waits.push(retry_in(&answer).unwrap_or(0));
         wait_out(&app).await;
@@ -54,13 +73,17 @@ async fn failures_on_one_account_slow_it_down_then_lock_it(_: PgPoolOptions, db:
         "the tenth failure locks for 15 min: {waits:?}"
     );
 
-    // Locked: even the right password is not checked.
+    // Locked out from that address: even the right password is not checked there.
     app.execute(
         "UPDATE login_throttle SET blocked_until = now() + interval '15 minutes'
-         WHERE key = 'account:ana@example.com'",
+         WHERE key = 'account:ana@example.com|ip:203.0.113.1'",
     )
     .await;
-    let refused = location(&app.visitor().sign_in("ana@example.com", PASSWORD).await);
+    let refused = location(
+        &app.visitor()
+            .sign_in_from("ana@example.com", PASSWORD, "203.0.113.1")
+            .await,
+    );
     assert!(
         refused.starts_with("/login?error=throttled&retry_in="),
         "{refused}"
@@ -76,6 +99,47 @@ async fn failures_on_one_account_slow_it_down_then_lock_it(_: PgPoolOptions, db:
         page.contains("Too many failed attempts. Try again in 15 minutes."),
         "{page}"
     );
+
+    // The guesser cannot lock the owner out: from their own address, Ana signs in.
+    let owner = location(
+        &app.visitor()
+            .sign_in_from("ana@example.com", PASSWORD, "198.51.100.20")
+            .await,
+    );
+    assert_eq!(owner, "/", "one guesser locks out only their own address");
+}
+
+#[sqlx::test(migrations = false)]
+async fn guesses_spread_over_many_addresses_slow_the_account_down_everywhere(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    app.user("ana@example.com", Role::Admin, &[]).await;
+    let guesser = app.visitor();
+    let free = domain::access::ACCOUNT_THROTTLE.free_failures;
+
+    let mut waits = Vec::new();
+    for attempt in 1..=free + 1 {
+        // Each guess from a different address: the account-wide limit is what is tested.
+        let ip = format!("203.0.113.{attempt}");
+        let answer = location(&guesser.sign_in_from("ana@example.com", "guess", &ip).await);
+        assert!(answer.starts_with("/login?error=invalid"), "{answer}");
+        waits.push(retry_in(&answer).unwrap_or(0));
+    }
+    let free = usize::try_from(free).expect("a count");
+    assert!(
+        waits[..free].iter().all(|wait| *wait == 0),
+        "{free} free failures, across addresses: {waits:?}"
+    );
+    assert!(waits[free] > 0, "then the account waits: {waits:?}");
+    // The wait holds for the owner too, from an address that never failed.
+    let owner = location(
+        &app.visitor()
+            .sign_in_from("ana@example.com", PASSWORD, "198.51.100.20")
+            .await,
+    );
+    assert!(owner.starts_with("/login?error=throttled"), "{owner}");
 }
 
 #[sqlx::test(migrations = false)]
@@ -97,10 +161,10 @@ async fn while_delayed_the_right_password_waits_too_then_succeeds_and_resets(
     let later = location(&visitor.sign_in("ana@example.com", PASSWORD).await);
     assert_eq!(later, "/");
     assert_eq!(
-        app.count("login_throttle WHERE key = 'account:ana@example.com'")
+        app.count("login_throttle WHERE key LIKE 'account:ana@example.com%'")
             .await,
         0,
-        "a success forgets the account's failures"
+        "a success forgets the account's failures, from this address and from anywhere"
     );
 }
 
@@ -149,8 +213,27 @@ async fn parallel_guesses_reach_the_password_check_no_more_often_than_the_thrott
     app.user("ana@example.com", Role::Admin, &[]).await;
     let guesser = app.visitor();
 
-    // 300 wrong passwords at once, each from its own address: only the account's throttle
+    // 300 wrong passwords at once from one address: the account's limit from that address
     // stands in the way.
+    let guesses = (0..300).map(|_| {
+        let guesser = &guesser;
+        async move {
+            guesser
+                .sign_in_from("ana@example.com", "guess", "203.0.113.5")
+                .await
+        }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    assert!(answers.iter().all(|a| a.status().is_redirection()));
+    let checked = checked_failures(&app).await;
+    let allowed = i64::from(domain::access::ACCOUNT_ADDRESS_THROTTLE.free_failures) + 1;
+    assert!(
+        checked <= allowed,
+        "{checked} of 300 parallel guesses from one address were checked; the throttle allows {allowed}"
+    );
+    assert!(checked >= 1, "the first guess is checked");
+
+    // 300 more, each from its own address: only the account-wide limit stands in the way.
     let guesses = (0..300).map(|i| {
         let ip = format!("198.18.{}.{}", i / 250, i % 250 + 1);
         let guesser = &guesser;
@@ -158,15 +241,10 @@ async fn parallel_guesses_reach_the_password_check_no_more_often_than_the_thrott
     });
     let answers = futures::future::join_all(guesses).await;
     assert!(answers.iter().all(|a| a.status().is_redirection()));
-
-    // Each attempt whose password was checked is audited as a failed sign-in.
-    let checked = app
-        .count("audit_log WHERE action = 'sign_in_failed' AND target = 'ana@example.com'")
-        .await;
+    let spread = checked_failures(&app).await - checked;
     let allowed = i64::from(domain::access::ACCOUNT_THROTTLE.free_failures) + 1;
     assert!(
-        checked <= allowed,
-        "{checked} of 300 parallel guesses were checked; the throttle allows {allowed}"
+        checked + spread <= allowed,
+        "{spread} of 300 parallel guesses from as many addresses were checked, after {checked}; the throttle allows {allowed} in all"
     );
-    assert!(checked >= 1, "the first guess is checked");
 }

@@ -8,6 +8,10 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::PgExecutor;
 
+mod failed_sign_ins;
+
+pub use failed_sign_ins::{record_failed_sign_in, ENTRIES_PER_HOUR, PER_ADDRESS};
+
 use crate::tenants::TenantId;
 use crate::users::UserId;
 
