@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-
+import { expect, test } from "./fixtures";
 import { ADMIN_EMAIL, hydrated, signIn } from "./session";
 
 test("sign in, see the shell, sign out, and the session is gone", async ({ page, context }) => {

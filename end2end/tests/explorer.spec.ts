@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 
-import { expect, test } from "@playwright/test";
-
 import { register, setIntegration } from "./console";
+import { expect, test } from "./fixtures";
 import { hydrated, signIn } from "./session";
 
 // scripts/test starts the MoEngage simulator knowing this workspace, and passes its address

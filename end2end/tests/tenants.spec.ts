@@ -1,6 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
 
 import { register, setIntegration } from "./console";
+import { expect, test } from "./fixtures";
 import { hydrated, signIn } from "./session";
 
 // scripts/test starts the MoEngage simulator with these workspaces and keys, and points

@@ -29,9 +29,16 @@ pub fn CategoryRates(categories: Vec<CategoryRate>) -> impl IntoView {
             view! {
                 <li class="rates__row">
                     <span class="rates__name mono">{name}</span>
-                    <span class="rates__track" aria-hidden="true">
-                        <span class="rates__fill" style=format!("width: {width:.1}%")></span>
-                    </span>
+                    // An SVG's own geometry, not a style attribute: the page's CSP
+                    // (style-src 'self') refuses inline styles, which drew every bar full.
+                    <svg
+                        class="rates__track"
+                        viewBox="0 0 100 1"
+                        preserveAspectRatio="none"
+                        aria-hidden="true"
+                    >
+                        <rect class="rates__fill" width=format!("{width:.1}") height="1"></rect>
+                    </svg>
                     <span class="rates__value num">{rate}</span>
                     <span class="rates__counts num">
                         {format!(
