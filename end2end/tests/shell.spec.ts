@@ -48,12 +48,17 @@ test("the menu button works once the page has hydrated", async ({ page }) => {
   expect(refused).toEqual([]);
 });
 
-test("an unknown address shows the not-found page with a way back", async ({ page }) => {
-  const response = await page.goto("/no/such/page");
+test.describe(() => {
+  // The browser logs the 404 answer this test asks for.
+  test.use({ expectedConsoleErrors: [/status of 404 \(Not Found\)/] });
 
-  expect(response?.status()).toBe(404);
-  await expect(page).toHaveTitle("Page not found · dlrhub");
-  await page.getByRole("link", { name: "Back to the overview" }).click();
-  await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
+  test("an unknown address shows the not-found page with a way back", async ({ page }) => {
+    const response = await page.goto("/no/such/page");
+
+    expect(response?.status()).toBe(404);
+    await expect(page).toHaveTitle("Page not found · dlrhub");
+    await page.getByRole("link", { name: "Back to the overview" }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
+  });
 });
