@@ -10,8 +10,10 @@ mod client_reference;
 mod customer_id;
 mod data_center;
 mod event;
+mod forward_state;
 mod msisdn;
 mod report;
+pub mod shown_time;
 mod status;
 
 pub use app_key::{AppKey, AppKeyError};
@@ -19,6 +21,7 @@ pub use client_reference::ClientReference;
 pub use customer_id::{CustomerId, UidRejection};
 pub use data_center::{DataCenter, DataCenterError};
 pub use event::EventKind;
+pub use forward_state::ForwardState;
 pub use msisdn::{mask_numbers_in, Msisdn, MsisdnError};
 pub use report::{Channel, Observation, ReportError, SinchReport};
 pub use status::DeliveryStatus;

@@ -17,7 +17,9 @@ pub mod probes;
 pub mod routes;
 pub mod shutdown;
 pub mod sim;
+pub mod sinch_signature;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod workers;
 

@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use app::api::probes::{ProbeFuture, ProbeResult, Probes, SharedProbes, Workspace};
 use chrono::{SecondsFormat, Utc};
+use store::moengage::DataApi;
 use store::tenants::Tenant;
 use store::Cipher;
 use url::Url;
 
-use crate::routes::webhooks::signature;
+use crate::sinch_signature as signature;
 
 /// The customer id test reports are sent for: a user of its own in the workspace, so that
 /// the self-check never touches a real customer's profile.
@@ -18,42 +19,42 @@ pub const TEST_UID: &str = "dlrhub-self-check";
 
 pub struct HttpProbes {
     client: reqwest::Client,
-    /// MoEngage's base URL when it is not the tenant's data center (the simulator).
-    moengage_base_url: Option<Url>,
+    /// Where MoEngage is (the simulator, or each tenant's data center).
+    data_api: DataApi,
     public_url: Url,
     cipher: Cipher,
 }
 
 impl HttpProbes {
-    pub fn shared(moengage_base_url: Option<Url>, public_url: Url, cipher: Cipher) -> SharedProbes {
+    pub fn shared(data_api: DataApi, public_url: Url, cipher: Cipher) -> SharedProbes {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap_or_default();
         SharedProbes(Arc::new(Self {
             client,
-            moengage_base_url,
+            data_api,
             public_url,
             cipher,
         }))
     }
 
     async fn credentials(&self, workspace: Workspace<'_>) -> ProbeResult {
-        let base = self.moengage_base_url.as_ref().map_or_else(
-            || workspace.data_center.api_base_url(),
-            |url| url.as_str().trim_end_matches('/').to_owned(),
-        );
         // An event without a user, so that a good key stores nothing: a 401 refuses the
         // credentials, a 400 refuses only the body (assuming MoEngage checks credentials
         // first, as its simulator does; see the README).
+        let base = self.data_api.base(workspace.data_center);
         let answer = self
             .client
-            .post(format!("{base}/v1/event/{}", workspace.app_key))
+            .post(
+                self.data_api
+                    .events_url(workspace.data_center, workspace.app_key, false),
+            )
             .basic_auth(
                 workspace.app_key.as_str(),
                 Some(workspace.data_api_key.trim()),
             )
-            .json(&serde_json::json!({ "type": "event", "actions": [] }))
+            .json(&store::moengage::payload::credentials_probe())
             .send()
             .await;
         match answer.map(|response| response.status().as_u16()) {

@@ -1,4 +1,6 @@
-//! Sinch's HMAC callback signature, for tenants that have a signing secret.
+//! Sinch's HMAC callback signature, for tenants that have a signing secret: checked by the
+//! webhook, made by the console's test report and the Sinch simulator (one module, so the
+//! three cannot drift apart).
 //!
 //! Sinch sends `x-sinch-webhook-signature`, the Base64 of
 //! `HMAC-SHA256(secret, body + "." + nonce + "." + timestamp)`, with the nonce, timestamp
@@ -90,13 +92,14 @@ pub fn sign(secret: &str, body: &[u8], nonce: &str, timestamp: &str) -> String {
 /// The headers of a callback signed as Sinch signs it, with a fresh nonce and the time
 /// now: what the Sinch simulator and the console's test report send.
 pub fn signed_headers(secret: &str, body: &[u8]) -> [(&'static str, String); 4] {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let nonce = format!(
-        "{:016x}",
-        crate::sim::sinch_traffic::Rng::new(nanos as u64).next_u64()
-    );
+    // Random when the OS can say; the time in nanoseconds otherwise (a nonce only has to
+    // differ between callbacks).
+    let nonce = store::cipher::random_token(16).unwrap_or_else(|_| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{nanos:032x}")
+    });
     let timestamp = chrono::Utc::now().timestamp().to_string();
     [
         (SIGNATURE, sign(secret, body, &nonce, &timestamp)),

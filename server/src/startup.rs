@@ -3,64 +3,28 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use app::api::probes::SharedProbes;
 use app::{shell, App};
 use auth::session_store::PgSessionStore;
 use auth::Passwords;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
-use store::{Cipher, PgPool, TenantCache};
+use store::moengage::DataApi;
+use store::{PgPool, TenantCache};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use url::Url;
 
-use crate::configuration::{AccessSettings, Settings};
+use crate::configuration::Settings;
 use crate::probes::HttpProbes;
 use crate::routes::{self, access, health, same_origin, security_headers, webhooks};
+use crate::state::AppState;
 use crate::workers::ingest_writer::{EventsEnqueued, IngestWriter, WriterSettings};
-
-/// What every handler and server function can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub pool: PgPool,
-    /// Opens and seals secrets at rest under the master key.
-    pub cipher: Cipher,
-    /// The base of callback URLs handed to Sinch.
-    pub public_url: Url,
-    /// Stores webhook reports with group commit.
-    pub ingest: IngestWriter,
-    /// Tenants for the webhook, kept current by database notifications.
-    pub tenants: TenantCache,
-    /// Calls to workspace ids no tenant has, counted within bounds.
-    pub unknown_workspaces: webhooks::UnknownWorkspaces,
-    /// CSV exports running, per user.
-    pub exports: routes::export::ExportSlots,
-    /// Hashes and checks console passwords off the async threads.
-    pub passwords: Passwords,
-    pub access: AccessSettings,
-    /// The console's checks against MoEngage and the public callback URL.
-    pub probes: SharedProbes,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
-
-impl FromRef<AppState> for PgPool {
-    fn from_ref(state: &AppState) -> Self {
-        state.pool.clone()
-    }
-}
 
 pub struct Application {
     listener: TcpListener,
@@ -75,7 +39,7 @@ impl Application {
     /// Connects to the database, applies pending migrations and binds the listener.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         // Install the metrics recorder before anything records.
-        routes::metrics::handle();
+        crate::telemetry::metrics::handle();
         let pool = settings.database.pool();
         store::migrate(&pool).await?;
         let listener = TcpListener::bind(settings.listen_addr)
@@ -86,15 +50,13 @@ impl Application {
             .context("reading the address the listener is bound to")?;
         let events_enqueued = EventsEnqueued::default();
         let public_url = public_url(&settings.public_url, local_addr);
+        let data_api = DataApi::new(settings.forwarding.base_url.as_ref().map(Url::as_str));
         let state = AppState {
             leptos_options: leptos_options(settings, local_addr),
             pool: pool.clone(),
             cipher: settings.cipher(),
-            probes: HttpProbes::shared(
-                settings.forwarding.base_url.clone(),
-                public_url.clone(),
-                settings.cipher(),
-            ),
+            probes: HttpProbes::shared(data_api.clone(), public_url.clone(), settings.cipher()),
+            data_api,
             public_url: public_url.clone(),
             ingest: IngestWriter::start(
                 pool.clone(),
@@ -199,12 +161,14 @@ fn router(state: AppState, sessions: PgSessionStore) -> Router {
         let cipher = state.cipher.clone();
         let public_url = state.public_url.clone();
         let probes = state.probes.clone();
+        let data_api = state.data_api.clone();
         move || {
             provide_context(pool.clone());
             provide_context(passwords.clone());
             provide_context(cipher.clone());
             provide_context(public_url.clone());
             provide_context(probes.clone());
+            provide_context(data_api.clone());
             security_headers::page_policy();
         }
     };

@@ -13,6 +13,7 @@ pub mod exports;
 pub mod forwarding;
 pub mod ingest;
 pub mod login_throttle;
+pub mod moengage;
 mod pool;
 pub mod rejections;
 pub mod retention;

@@ -58,6 +58,12 @@ pub fn public_url() -> Result<url::Url, ServerFnError> {
     use_context::<url::Url>().ok_or_else(|| refuse(500, "the public URL is not configured"))
 }
 
+/// Where MoEngage is: what the event page shows a request was sent to.
+pub fn data_api() -> Result<store::moengage::DataApi, ServerFnError> {
+    use_context::<store::moengage::DataApi>()
+        .ok_or_else(|| refuse(500, "MoEngage's address is not configured"))
+}
+
 /// The checks the console makes against MoEngage and the public callback URL.
 pub fn probes() -> Result<super::probes::SharedProbes, ServerFnError> {
     use_context::<super::probes::SharedProbes>()

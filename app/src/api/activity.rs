@@ -394,7 +394,7 @@ mod server {
                 reason: row
                     .forwarding_paused_reason
                     .clone()
-                    .unwrap_or_else(|| "MoEngage refused the Data API key".to_owned()),
+                    .unwrap_or_else(|| store::forwarding::REFUSED_KEY_REASON.to_owned()),
             };
         }
         if let Some(since) = live.and_then(|live| live.failing_since) {
@@ -428,7 +428,7 @@ mod server {
                     "forwarding paused: {}",
                     row.forwarding_paused_reason
                         .as_deref()
-                        .unwrap_or("MoEngage refused the Data API key")
+                        .unwrap_or(store::forwarding::REFUSED_KEY_REASON)
                 ),
                 action: "Replace the key".to_owned(),
                 href: page(row, "settings"),
@@ -531,7 +531,7 @@ mod server {
     pub fn hour_point(hour: &Hour) -> HourPoint {
         HourPoint {
             label: hour.hour.format("%a %H:00").to_string(),
-            exact: hour.hour.format("%Y-%m-%d %H:00 UTC").to_string(),
+            exact: domain::shown_time::to_hour(hour.hour),
             sent: hour.sent,
             delivered: hour.delivered,
             failed: hour.failed,
@@ -554,7 +554,7 @@ mod server {
                         let finished = h.delivered + h.failed;
                         TrendPoint {
                             label: h.hour.format("%a %H:00").to_string(),
-                            exact: h.hour.format("%Y-%m-%d %H:00 UTC").to_string(),
+                            exact: domain::shown_time::to_hour(h.hour),
                             rate_permille: (finished > 0).then(|| h.delivered * 1000 / finished),
                             p50_ms: h.p50_ms,
                             p95_ms: h.p95_ms,
@@ -569,7 +569,7 @@ mod server {
         Moment {
             iso: at.to_rfc3339(),
             relative: format!("{} ago", age(now - at)),
-            exact: at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            exact: domain::shown_time::to_second(at),
         }
     }
 

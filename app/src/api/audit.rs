@@ -85,7 +85,7 @@ pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, ServerFnError> {
         .map(|record| AuditRow {
             id: record.id,
             at: record.at.to_rfc3339(),
-            at_text: record.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            at_text: domain::shown_time::to_second(record.at),
             actor: record.actor,
             action_label: record
                 .action

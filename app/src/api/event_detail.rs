@@ -71,10 +71,11 @@ pub struct AttemptView {
 pub async fn get_event(app_key: String, id: i64) -> Result<EventDetail, ServerFnError> {
     use domain::access::Action;
 
-    use super::access::{allowed, cipher, internal, pool, refuse};
+    use super::access::{allowed, cipher, data_api, internal, pool, refuse};
     use super::tenants::visible;
 
     let principal = allowed(Action::ViewEvents)?;
+    let data_api = data_api()?;
     let tenant = visible(&principal, &app_key).await?;
     let pool = pool()?;
     let detail = store::events::detail(&pool, tenant.id, id)
@@ -89,6 +90,7 @@ pub async fn get_event(app_key: String, id: i64) -> Result<EventDetail, ServerFn
         detail,
         &tenant,
         &profile,
+        &data_api,
         full_numbers,
         principal.may(Action::Replay),
     ))
@@ -140,26 +142,17 @@ mod view {
         detail: store::events::EventDetail,
         tenant: &store::tenants::Tenant,
         profile: &store::forwarding::ForwardingProfile,
+        data_api: &store::moengage::DataApi,
         full_numbers: bool,
         may_replay: bool,
     ) -> EventDetail {
         let now = Utc::now();
         let claimed = detail.as_claimed();
-        let action = store::forwarding::payload::action(&claimed, profile.full_recipient);
-        let request = if profile.bulk {
-            serde_json::json!({ "type": "transition", "elements": [{
-                "type": "event", "customer_id": claimed.customer_id, "actions": [action],
-            }]})
-        } else {
-            serde_json::json!({
-                "type": "event", "customer_id": claimed.customer_id, "actions": [action],
-            })
-        };
-        let mut request = request;
+        let mut request =
+            store::moengage::payload::single(&claimed, profile.full_recipient, profile.bulk);
         if !full_numbers {
             mask_numbers(&mut request);
         }
-        let endpoint = if profile.bulk { "transition" } else { "event" };
         let mut previous = None;
         let timeline = detail
             .timeline
@@ -177,7 +170,7 @@ mod view {
                 }
             })
             .collect();
-        let forwarded = detail.event.forward_state != "suppressed";
+        let forwarded = detail.event.forward_state != domain::ForwardState::Suppressed.code();
         EventDetail {
             app_key: tenant.app_key.to_string(),
             tenant_name: tenant.name.clone(),
@@ -201,11 +194,7 @@ mod view {
             },
             timeline,
             request: RequestView {
-                url: format!(
-                    "{}/v1/{endpoint}/{}",
-                    tenant.data_center.api_base_url(),
-                    tenant.app_key
-                ),
+                url: data_api.events_url(tenant.data_center, &tenant.app_key, profile.bulk),
                 body: serde_json::to_string_pretty(&request).unwrap_or_default(),
             },
             attempts: detail

@@ -12,8 +12,7 @@ pub struct EventSummary {
     pub app_key: String,
     pub id: i64,
     pub at: Moment,
-    /// `sent`, `delivered` or `delivery_failed`.
-    pub kind: String,
+    pub kind: domain::EventKind,
     pub uid: String,
     /// Empty for a batch summary's aggregate (it has no single recipient).
     pub phone: String,
@@ -21,8 +20,7 @@ pub struct EventSummary {
     pub batch_id: String,
     pub sinch_status: String,
     pub sinch_code: i32,
-    /// `pending`, `retrying`, `forwarded`, `dead`, `discarded` or `suppressed`.
-    pub forward_state: String,
+    pub forward_state: domain::ForwardState,
     pub attempts: i32,
     pub last_error: Option<String>,
 }
@@ -61,13 +59,15 @@ pub(crate) fn summary(
         id: row.id,
         at: super::activity::moment(row.created_at, now),
         phone: shown_phone(&row.recipient, full_numbers),
-        kind: row.kind,
+        // The columns' CHECK constraints allow only these codes.
+        kind: domain::EventKind::from_code(&row.kind).unwrap_or(domain::EventKind::Sent),
         uid: row.customer_id,
         category: row.category,
         batch_id: row.batch_id,
         sinch_status: row.sinch_status,
         sinch_code: row.sinch_code,
-        forward_state: row.forward_state,
+        forward_state: domain::ForwardState::from_code(&row.forward_state)
+            .unwrap_or(domain::ForwardState::Pending),
         attempts: row.attempts,
         last_error: row.last_error,
     }
@@ -202,25 +202,15 @@ pub fn read_query(
             }
         },
     };
-    let kind = one_of(
-        &query.event,
-        &["sent", "delivered", "delivery_failed"],
-        "event",
-        &mut problems,
-    );
-    let forward_state = one_of(
-        &query.state,
-        &[
-            "pending",
-            "retrying",
-            "forwarded",
-            "dead",
-            "discarded",
-            "suppressed",
-        ],
-        "forwarding",
-        &mut problems,
-    );
+    let kinds = [
+        domain::EventKind::Sent,
+        domain::EventKind::Delivered,
+        domain::EventKind::DeliveryFailed,
+    ]
+    .map(domain::EventKind::code);
+    let kind = one_of(&query.event, &kinds, "event", &mut problems);
+    let states = domain::ForwardState::ALL.map(domain::ForwardState::code);
+    let forward_state = one_of(&query.state, &states, "forwarding", &mut problems);
     let sinch_code = text(&query.code).and_then(|raw| {
         raw.parse::<i32>()
             .map_err(|_| problems.push(format!("code: `{raw}` is not a number")))

@@ -36,9 +36,7 @@ pub async fn export_progress(id: String) -> Result<Option<ExportState>, ServerFn
         } else {
             percent(&export)
         },
-        reached: export
-            .reached
-            .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()),
+        reached: export.reached.map(domain::shown_time::to_minute),
         finished: export.finished_at.is_some(),
         failure: export.failure,
     }))

@@ -48,6 +48,6 @@ pub async fn get_service_status() -> Result<ServiceStatus, ServerFnError> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         database,
         checked_at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        checked_at_text: now.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        checked_at_text: domain::shown_time::to_second(now),
     })
 }

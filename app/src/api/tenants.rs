@@ -140,7 +140,7 @@ pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> 
                 .integration_changed_by
                 .as_deref()
                 .unwrap_or("someone");
-            format!("{by}, {}", at.format("%Y-%m-%d %H:%M UTC"))
+            format!("{by}, {}", domain::shown_time::to_minute(at))
         }),
         data_api_key_last4: tenant.moengage_api_key_last4.clone(),
         hmac_signing: tenant.has_hmac_secret,
@@ -153,7 +153,7 @@ pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> 
             paused: profile.paused.then(|| {
                 profile
                     .paused_reason
-                    .unwrap_or_else(|| "MoEngage refused the Data API key".to_owned())
+                    .unwrap_or_else(|| store::forwarding::REFUSED_KEY_REASON.to_owned())
             }),
             now: now_facts,
         },

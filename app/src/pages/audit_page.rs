@@ -5,6 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::audit::{list_audit, AuditPage as Entries, AuditQuery, AuditRow};
 use crate::components::common::{DataTable, ErrorPanel, RequireAction};
+use crate::query_string;
 
 /// Who changed what: every sign-in, failed sign-in and change people made. Admins only.
 /// The filters are a GET form, so the URL holds the view and can be shared.
@@ -135,7 +136,7 @@ fn EntriesTable(page: Entries, filters: AuditQuery) -> impl IntoView {
     let older = page.older.map(|cursor| {
         let mut params = url_params(&filters);
         params.push(("before", cursor));
-        let href = format!("/audit?{}", encode(&params));
+        let href = format!("/audit?{}", query_string::query(&params));
         view! {
             <a class="button--quiet" href=href rel="next">
                 "Older entries →"
@@ -143,7 +144,7 @@ fn EntriesTable(page: Entries, filters: AuditQuery) -> impl IntoView {
         }
     });
     let newest = (!filters.before.is_empty()).then(|| {
-        let href = format!("/audit?{}", encode(&url_params(&filters)));
+        let href = format!("/audit?{}", query_string::query(&url_params(&filters)));
         view! {
             <a class="button--quiet" href=href>
                 "← Newest"
@@ -257,26 +258,6 @@ fn url_params(filters: &AuditQuery) -> Vec<(&'static str, String)> {
     .filter(|(_, value)| !value.is_empty())
     .map(|(name, value)| (name, value.clone()))
     .collect()
-}
-
-fn encode(params: &[(&str, String)]) -> String {
-    params
-        .iter()
-        .map(|(name, value)| format!("{name}={}", percent(value)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Enough of percent-encoding for a query value.
-fn percent(raw: &str) -> String {
-    raw.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(byte).to_string()
-            }
-            _ => format!("%{byte:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

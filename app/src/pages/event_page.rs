@@ -76,12 +76,9 @@ pub fn EventPage() -> impl IntoView {
 #[component]
 fn Detail(detail: EventDetail, replay: ServerAction<ReplayEvent>) -> impl IntoView {
     let event = detail.event.clone();
-    let (kind_class, kind_label) = kind_chip(&event.kind);
-    let (state_class, state_label) = state_chip(&event.forward_state);
-    let failed = matches!(
-        event.forward_state.as_str(),
-        "dead" | "discarded" | "retrying"
-    );
+    let (kind_class, kind_label) = kind_chip(event.kind);
+    let (state_class, state_label) = state_chip(event.forward_state);
+    let failed = event.forward_state.went_wrong();
     let problem = event.last_error.clone().filter(|_| failed).map(|error| {
         view! {
             <div class="notice notice--error" role="alert">

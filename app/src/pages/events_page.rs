@@ -1,4 +1,5 @@
 use domain::access::Action;
+use domain::{EventKind, ForwardState};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -222,27 +223,24 @@ fn Filters(current: EventQuery, options: FilterOptions) -> impl IntoView {
             view! { <option value=category.clone() label=format!("{category} — {count}")></option> }
         })
         .collect_view();
-    let events = options(
-        &[
-            ("", "Any event"),
-            ("sent", "SMS Sent"),
-            ("delivered", "SMS Delivered"),
-            ("delivery_failed", "SMS Delivery Failed"),
-        ],
-        &current.event,
-        &counts.kinds,
-        counted,
-    );
+    let kinds: Vec<(&'static str, &'static str)> = [("", "Any event")]
+        .into_iter()
+        .chain(
+            [
+                EventKind::Sent,
+                EventKind::Delivered,
+                EventKind::DeliveryFailed,
+            ]
+            .map(|kind| (kind.code(), kind.action_name())),
+        )
+        .collect();
+    let events = options(&kinds, &current.event, &counts.kinds, counted);
+    let forward_states: Vec<(&'static str, &'static str)> = [("", "Any state")]
+        .into_iter()
+        .chain(ForwardState::ALL.map(|state| (state.code(), state.label())))
+        .collect();
     let states = options(
-        &[
-            ("", "Any state"),
-            ("pending", "Pending"),
-            ("retrying", "Retrying"),
-            ("forwarded", "Forwarded"),
-            ("dead", "Dead letter"),
-            ("discarded", "Discarded"),
-            ("suppressed", "Not forwarded"),
-        ],
+        &forward_states,
         &current.state,
         &counts.states,
         counted_state,

@@ -5,7 +5,7 @@ use domain::access::AuditAction;
 use store::forwarding::{self, ReplaySelection};
 use store::tenants;
 
-use super::tenant::parse_app_key;
+use super::parse_app_key;
 use crate::cli::EventsCommand;
 use crate::configuration::DatabaseSettings;
 
@@ -43,7 +43,7 @@ pub async fn run(command: EventsCommand) -> anyhow::Result<()> {
                 "to": to,
                 "queued": queued,
             });
-            super::tenant::audit(
+            super::audit(
                 &pool,
                 AuditAction::ReplayStarted,
                 &tenant,

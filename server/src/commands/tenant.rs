@@ -2,13 +2,13 @@
 
 use anyhow::Context;
 use domain::access::AuditAction;
-use domain::{AppKey, DataCenter};
-use serde_json::{json, Value};
-use store::audit::AuditEntry;
+use domain::DataCenter;
+use serde_json::json;
 use store::forwarding;
 use store::tenants::{self, NewTenant, Tenant};
 use store::Cipher;
 
+use super::{audit, operator, parse_app_key};
 use crate::cli::TenantCommand;
 use crate::configuration::Settings;
 
@@ -17,8 +17,7 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
     let pool = settings.database.pool();
     store::migrate(&pool).await?;
     let cipher = settings.cipher();
-    let show =
-        |tenant: &Tenant, as_json: bool| describe(tenant, &settings.public_url, &cipher, as_json);
+    let show = |tenant: &Tenant, as_json: bool| describe(tenant, &settings, &cipher, as_json);
 
     match command {
         TenantCommand::Add {
@@ -253,49 +252,20 @@ fn describe_now(now: &forwarding::leases::ForwardingNow, cap: u32) -> String {
     match now.failing_since {
         Some(since) => format!(
             "MoEngage is failing for this workspace since {} (probing with one request at a time); {rate}",
-            since.format("%Y-%m-%d %H:%M:%S UTC")
+            domain::shown_time::to_second(since)
         ),
         None if now.growing => format!("{rate}, the backlog grows"),
         None => rate,
     }
 }
 
-/// Records a change made here in the audit log, as the command line's (never a secret).
-pub(crate) async fn audit(
-    pool: &store::PgPool,
-    action: AuditAction,
-    tenant: &Tenant,
-    before: Option<Value>,
-    after: Option<Value>,
-) -> anyhow::Result<()> {
-    let entry = AuditEntry::new(super::user::command_line(), action)
-        .target(tenant.app_key.to_string())
-        .tenant(tenant.id)
-        .change(before, after);
-    store::audit::record(pool, &entry)
-        .await
-        .context("writing the audit log")
-}
-
-pub(crate) fn parse_app_key(raw: &str) -> anyhow::Result<AppKey> {
-    AppKey::parse(raw).with_context(|| format!("`{raw}` is not a MoEngage workspace id"))
-}
-
-/// Who the audit trail names for changes made from the command line.
-fn operator() -> String {
-    match super::user::os_user() {
-        Some(user) => format!("cli:{user}"),
-        None => "cli".to_owned(),
-    }
-}
-
 fn describe(
     tenant: &Tenant,
-    public_url: &url::Url,
+    settings: &Settings,
     cipher: &Cipher,
     as_json: bool,
 ) -> anyhow::Result<()> {
-    let callback_url = tenant.callback_url(public_url, cipher).context(
+    let callback_url = tenant.callback_url(&settings.public_url, cipher).context(
         "opening the callback credentials (is DLRHUB_MASTER_KEY the one they were sealed with?)",
     )?;
     if as_json {
@@ -310,19 +280,22 @@ fn describe(
         &tenant.integration_changed_at,
     ) {
         (true, Some(by), Some(at)) => {
-            format!("enabled by {by} at {}", at.format("%Y-%m-%d %H:%M UTC"))
+            format!("enabled by {by} at {}", domain::shown_time::to_minute(*at))
         }
         (false, Some(by), Some(at)) => {
-            format!("disabled by {by} at {}", at.format("%Y-%m-%d %H:%M UTC"))
+            format!("disabled by {by} at {}", domain::shown_time::to_minute(*at))
         }
         (enabled, _, _) => if *enabled { "enabled" } else { "disabled" }.to_owned(),
     };
     println!("Workspace id   {}", tenant.app_key);
     println!("Name           {}", tenant.name);
+    // Where its events actually go: the configured base URL (the simulator) wins.
+    let data_api =
+        store::moengage::DataApi::new(settings.forwarding.base_url.as_ref().map(url::Url::as_str));
     println!(
         "Data center    {} ({})",
         tenant.data_center,
-        tenant.data_center.api_base_url()
+        data_api.base(tenant.data_center)
     );
     println!("Data API key   ••••{}", tenant.moengage_api_key_last4);
     println!("Integration    {integration}");

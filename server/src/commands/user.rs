@@ -7,9 +7,8 @@ use anyhow::Context;
 use auth::users::{self, ChangedBy, NewUser};
 use auth::Passwords;
 use domain::access::{Email, Role};
-use store::audit::Actor;
 
-use super::tenant::parse_app_key;
+use super::{command_line, parse_app_key};
 use crate::cli::UserCommand;
 use crate::configuration::DatabaseSettings;
 
@@ -87,19 +86,6 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-/// The operator, as far as the OS knows them.
-pub(crate) fn command_line() -> Actor {
-    Actor::CommandLine { os_user: os_user() }
-}
-
-/// The login name of whoever runs this command, when the environment says.
-pub(crate) fn os_user() -> Option<String> {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .ok()
-        .filter(|user| !user.is_empty())
 }
 
 fn read_password() -> anyhow::Result<String> {

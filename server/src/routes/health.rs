@@ -26,7 +26,7 @@ pub async fn readyz(State(pool): State<PgPool>) -> Response {
     } else {
         0.0
     };
-    metrics::gauge!(crate::routes::metrics::READY).set(ready);
+    metrics::gauge!(crate::telemetry::metrics::READY).set(ready);
     answer
 }
 

@@ -17,7 +17,7 @@ use axum::Json;
 use serde_json::json;
 use url::Url;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn require_same_origin(
     State(state): State<AppState>,

@@ -15,7 +15,7 @@ use url::Url;
 
 use super::sinch_traffic::{Mix, Traffic};
 use super::stats::{millis, Tally};
-use crate::routes::webhooks::signature;
+use crate::sinch_signature as signature;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SinchArgs {

@@ -1,4 +1,7 @@
-//! Structured logs through `tracing`: readable in development, JSON in production.
+//! Structured logs through `tracing`: readable in development, JSON in production; and
+//! the metrics (`metrics`).
+
+pub mod metrics;
 
 use tracing_subscriber::EnvFilter;
 

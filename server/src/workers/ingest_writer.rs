@@ -17,7 +17,7 @@ use store::tenants::TenantId;
 use store::PgPool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::routes::metrics::INGEST_BATCH_SIZE;
+use crate::telemetry::metrics::INGEST_BATCH_SIZE;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {

@@ -216,7 +216,7 @@ async fn a_signed_callback_replayed_after_the_window_is_refused_with_the_reason(
     let report = crate::forwarding::recipient_report("B1", "+46701234567", "Delivered", "7");
     let send_signed_at = |at: i64| {
         let timestamp = at.to_string();
-        let signature = server::routes::webhooks::signature::sign(
+        let signature = server::sinch_signature::sign(
             "shared-secret",
             report.as_bytes(),
             "nonce-1",

@@ -104,9 +104,11 @@ async fn an_events_page_tells_its_whole_story(_: PgPoolOptions, db: PgConnectOpt
     assert_eq!(request["customer_id"], "42");
     assert_eq!(request["actions"][0]["action"], "SMS Delivered");
     assert_eq!(request["actions"][0]["attributes"]["cat"], "otp");
-    assert!(detail["request"]["url"]
-        .as_str()
-        .is_some_and(|url| url.ends_with("/v1/event/ACME01")));
+    // Where the worker actually sent it: the simulator here, not the data center's host.
+    assert_eq!(
+        detail["request"]["url"],
+        format!("http://{}/v1/event/ACME01", sim.address)
+    );
     let attempts = detail["attempts"].as_array().expect("attempts");
     assert_eq!(attempts.len(), 1);
     assert_eq!(attempts[0]["http_status"], 200);

@@ -3,6 +3,7 @@
 //! (forwarding states), never by counting the events themselves.
 
 use chrono::{DateTime, Utc};
+use domain::ForwardState;
 use sqlx::PgPool;
 
 use crate::tenants::TenantId;
@@ -86,13 +87,13 @@ pub async fn unfinished(
     .fetch_one(pool)
     .await?;
     Ok([
-        ("pending", row.pending),
-        ("retrying", row.retrying),
-        ("dead", row.dead),
-        ("discarded", row.discarded),
+        (ForwardState::Pending, row.pending),
+        (ForwardState::Retrying, row.retrying),
+        (ForwardState::Dead, row.dead),
+        (ForwardState::Discarded, row.discarded),
     ]
     .into_iter()
     .filter(|(_, count)| *count > 0)
-    .map(|(state, count)| (state.to_owned(), count))
+    .map(|(state, count)| (state.code().to_owned(), count))
     .collect())
 }

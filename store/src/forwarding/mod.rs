@@ -1,11 +1,9 @@
 //! Forwarding events to MoEngage, as the data layer sees it: the queue of events (claims,
-//! attempts, pauses, replays), who drives each tenant (leases), each tenant's forwarding
-//! settings, and the request bodies
-//! made of events (here so that the console can show an event's request as the worker sends it).
+//! attempts, pauses, replays), who drives each tenant (leases) and each tenant's
+//! forwarding settings. The requests themselves are built in `crate::moengage`.
 
 mod dead_letters;
 pub mod leases;
-pub mod payload;
 mod profile;
 mod queue;
 
@@ -18,4 +16,5 @@ pub use profile::{
 };
 pub use queue::{
     claim, pause_tenant, queue_depth, record, release, Attempt, ClaimedEvent, Outcome, QueueDepth,
+    REFUSED_KEY_REASON,
 };

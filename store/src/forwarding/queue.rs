@@ -222,6 +222,10 @@ pub async fn record(
 }
 
 /// Stops forwarding a tenant's events until its credentials are replaced.
+/// Why forwarding pauses on its own: what the console shows for a paused tenant that
+/// recorded no other reason.
+pub const REFUSED_KEY_REASON: &str = "MoEngage refused the workspace's Data API key (401)";
+
 pub async fn pause_tenant(
     pool: &PgPool,
     tenant: TenantId,

@@ -1,7 +1,8 @@
-//! MoEngage `/v1/event` request bodies: one customer's events as `actions`, split so that
-//! no body reaches MoEngage's 128 KB limit.
+//! MoEngage request bodies: one customer's events as `actions` of a `/v1/event` body, or
+//! customers' events as elements of a bulk `/v1/transition` body, split so that no body
+//! reaches MoEngage's size limits; and the credential probe's body.
 
-use super::ClaimedEvent;
+use crate::forwarding::ClaimedEvent;
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
@@ -48,9 +49,7 @@ pub fn bulk_requests(events: &[ClaimedEvent], full_recipient: bool) -> Vec<Reque
         .into_iter()
         .map(|(customer_id, group)| {
             let actions: Vec<Value> = group.iter().map(|e| action(e, full_recipient)).collect();
-            let element =
-                json!({ "type": "event", "customer_id": customer_id, "actions": actions });
-            (element, group)
+            (customer_events(customer_id, &actions), group)
         })
         .collect();
     let mut requests = Vec::new();
@@ -59,10 +58,12 @@ pub fn bulk_requests(events: &[ClaimedEvent], full_recipient: bool) -> Vec<Reque
 }
 
 fn pack_bulk<'a>(elements: &[(Value, Vec<&'a ClaimedEvent>)], out: &mut Vec<Request<'a>>) {
-    let body = serde_json::to_vec(&json!({
-        "type": "transition",
-        "elements": elements.iter().map(|(element, _)| element).collect::<Vec<_>>(),
-    }))
+    let body = serde_json::to_vec(&transition(
+        &elements
+            .iter()
+            .map(|(element, _)| element)
+            .collect::<Vec<_>>(),
+    ))
     .unwrap_or_default();
     if body.len() <= MAX_BULK_BODY_BYTES || elements.len() == 1 {
         let events = elements.iter().flat_map(|(_, group)| group.iter().copied());
@@ -110,8 +111,34 @@ fn pack<'a>(
 }
 
 fn envelope(customer_id: &str, actions: &[Value]) -> Vec<u8> {
-    let body = json!({ "type": "event", "customer_id": customer_id, "actions": actions });
-    serde_json::to_vec(&body).unwrap_or_default()
+    serde_json::to_vec(&customer_events(customer_id, actions)).unwrap_or_default()
+}
+
+/// One customer's actions: a `/v1/event` body, and a bulk body's element.
+fn customer_events(customer_id: &str, actions: &[Value]) -> Value {
+    json!({ "type": "event", "customer_id": customer_id, "actions": actions })
+}
+
+/// Bulk mode's envelope around its elements.
+fn transition(elements: &[&Value]) -> Value {
+    json!({ "type": "transition", "elements": elements })
+}
+
+/// The body that would carry this one event, as the forwarder builds it: what the event
+/// page shows under "Request to MoEngage".
+pub fn single(event: &ClaimedEvent, full_recipient: bool, bulk: bool) -> Value {
+    let element = customer_events(&event.customer_id, &[action(event, full_recipient)]);
+    if bulk {
+        transition(&[&element])
+    } else {
+        element
+    }
+}
+
+/// The credential probe's body: an event without a user, so that a good key stores
+/// nothing; MoEngage answers 401 to bad credentials and 400 to the body.
+pub fn credentials_probe() -> Value {
+    json!({ "type": "event", "actions": [] })
 }
 
 /// The MoEngage action for one event. `current_time` is when Sinch reported the status,

@@ -1,3 +1,4 @@
+use domain::{EventKind, ForwardState};
 use leptos::prelude::*;
 
 use crate::api::events::EventSummary;
@@ -81,8 +82,8 @@ pub fn EventRow(
     #[prop(optional)] show_tenant: bool,
     #[prop(into, optional)] highlighted: Signal<bool>,
 ) -> impl IntoView {
-    let (kind_class, kind_label) = kind_chip(&event.kind);
-    let (state_class, state_label) = state_chip(&event.forward_state);
+    let (kind_class, kind_label) = kind_chip(event.kind);
+    let (state_class, state_label) = state_chip(event.forward_state);
     let phone = if event.phone.is_empty() {
         "batch summary".to_owned()
     } else {
@@ -127,21 +128,24 @@ pub fn EventRow(
 }
 
 /// The event chip's colour class and label (ui.md's fixed colours).
-pub fn kind_chip(kind: &str) -> (&'static str, &'static str) {
-    match kind {
-        "sent" => ("chip--sent", "SMS Sent"),
-        "delivered" => ("chip--delivered", "SMS Delivered"),
-        _ => ("chip--failed", "SMS Delivery Failed"),
-    }
+/// An event's kind as a chip: its colour and MoEngage's name for it.
+pub fn kind_chip(kind: EventKind) -> (&'static str, &'static str) {
+    let class = match kind {
+        EventKind::Sent => "chip--sent",
+        EventKind::Delivered => "chip--delivered",
+        EventKind::DeliveryFailed => "chip--failed",
+    };
+    (class, kind.action_name())
 }
 
-pub fn state_chip(state: &str) -> (&'static str, &'static str) {
-    match state {
-        "forwarded" => ("chip--delivered", "Forwarded"),
-        "retrying" => ("chip--retrying", "Retrying"),
-        "dead" => ("chip--dead", "Dead letter"),
-        "discarded" => ("chip--outline", "Discarded"),
-        "suppressed" => ("chip--outline", "Not forwarded"),
-        _ => ("chip--pending", "Pending"),
-    }
+/// A forwarding state as a chip: its colour and its label (`ForwardState::label`).
+pub fn state_chip(state: ForwardState) -> (&'static str, &'static str) {
+    let class = match state {
+        ForwardState::Pending => "chip--pending",
+        ForwardState::Retrying => "chip--retrying",
+        ForwardState::Forwarded => "chip--delivered",
+        ForwardState::Dead => "chip--dead",
+        ForwardState::Discarded | ForwardState::Suppressed => "chip--outline",
+    };
+    (class, state.label())
 }

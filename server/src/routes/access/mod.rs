@@ -18,7 +18,7 @@ use tower_sessions::Session;
 
 pub use sign_in::{sign_in, sign_out, sign_out_everywhere};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The address a request came from, as the audit log and the throttle see it.
 #[derive(Debug, Clone)]

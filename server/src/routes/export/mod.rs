@@ -25,7 +25,7 @@ use store::events::{Cursor, EventFilter};
 use store::tenants::TenantId;
 use tokio::sync::mpsc;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use progress::Tracker;
 
 /// Rows per query: large enough to amortise a round trip, small enough to stream.

@@ -17,7 +17,7 @@ pub enum WebhookError {
     #[error("the callback credentials are missing or wrong")]
     Unauthorized,
     #[error("the callback signature is invalid: {0}")]
-    BadSignature(#[from] super::signature::SignatureError),
+    BadSignature(#[from] crate::sinch_signature::SignatureError),
     #[error("the body must be JSON (Content-Type: application/json)")]
     UnsupportedMediaType,
     #[error("the body is larger than {0} bytes")]

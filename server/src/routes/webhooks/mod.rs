@@ -2,7 +2,6 @@
 
 mod basic_auth;
 mod error;
-pub mod signature;
 mod sinch;
 mod unknown;
 

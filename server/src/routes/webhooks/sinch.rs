@@ -21,10 +21,10 @@ use store::tenants::Tenant;
 use store::webhook_records::{self, MalformedCall, RefusalReason};
 use store::PgPool;
 
+use super::basic_auth;
 use super::error::WebhookError;
-use super::{basic_auth, signature};
-use crate::routes::metrics::{INGEST_DURATION, REPORTS_RECEIVED};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::telemetry::metrics::{INGEST_DURATION, REPORTS_RECEIVED};
 use crate::workers::ingest_writer::SubmitError;
 
 /// Sinch's reports are a few KB; a full batch report for a large batch is the biggest.
@@ -174,7 +174,9 @@ async fn check_signature(
         return Ok(());
     };
     let tolerance = state.access.signature_tolerance;
-    if let Err(error) = signature::verify(headers, body, &secret, tolerance, chrono::Utc::now()) {
+    if let Err(error) =
+        crate::sinch_signature::verify(headers, body, &secret, tolerance, chrono::Utc::now())
+    {
         count_refusal(
             &state.pool,
             tenant.app_key.as_str(),

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use store::forwarding::{self, payload, ClaimedEvent, ForwardingProfile, Outcome};
+use store::forwarding::{self, ClaimedEvent, ForwardingProfile, Outcome};
+use store::moengage::payload;
 use store::tenants::TenantId;
 use tokio::sync::{watch, Notify};
 use tokio::task::{JoinError, JoinHandle, JoinSet};
@@ -23,7 +24,7 @@ use super::pace::Pace;
 use super::recorder::Recorder;
 use super::send::{self, Carried, Ready, Sent};
 use super::Context;
-use crate::routes::metrics::FORWARD_FAILING;
+use crate::telemetry::metrics::FORWARD_FAILING;
 
 /// With nothing to send for this long, the driver gives its lease up.
 const IDLE_EXIT: Duration = Duration::from_secs(10);
@@ -424,7 +425,7 @@ impl Driver {
         self.recorder.finish().await;
         // After the record, so that a paused tenant's events are already back in the queue.
         if self.paused {
-            let reason = "MoEngage refused the workspace's Data API key (401)";
+            let reason = forwarding::REFUSED_KEY_REASON;
             if let Err(error) = forwarding::pause_tenant(&pool, tenant, reason).await {
                 tracing::warn!(
                     error = &error as &dyn std::error::Error,

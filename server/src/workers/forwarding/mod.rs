@@ -45,6 +45,8 @@ pub use settings::ForwardingSettings;
 struct Context {
     pool: PgPool,
     client: reqwest::Client,
+    /// Where requests go (the simulator's base URL, or each tenant's data center).
+    data_api: store::moengage::DataApi,
     settings: ForwardingSettings,
     /// Requests in flight across all tenants.
     requests: Arc<Semaphore>,
@@ -92,6 +94,7 @@ pub async fn run(
     let context = Arc::new(Context {
         pool,
         client,
+        data_api: store::moengage::DataApi::new(settings.base_url.as_ref().map(url::Url::as_str)),
         requests: Arc::new(Semaphore::new(settings.workers)),
         settings,
         worker,

@@ -8,7 +8,7 @@ use store::tenants::TenantId;
 use store::PgPool;
 use tokio_util::sync::CancellationToken;
 
-use crate::routes::metrics::{FORWARD_PAUSED, QUEUE_DEPTH, QUEUE_OLDEST_AGE};
+use crate::telemetry::metrics::{FORWARD_PAUSED, QUEUE_DEPTH, QUEUE_OLDEST_AGE};
 
 /// Publishes each tenant's queue depth and the age of its oldest waiting event, and keeps
 /// the samples the console tells a growing backlog by.

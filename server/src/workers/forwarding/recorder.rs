@@ -8,7 +8,7 @@ use store::PgPool;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::routes::metrics::{EVENTS_DEAD, EVENTS_FORWARDED, EVENTS_RETRIED};
+use crate::telemetry::metrics::{EVENTS_DEAD, EVENTS_FORWARDED, EVENTS_RETRIED};
 
 /// The most attempts written in one statement.
 const MAX_BATCH: usize = 2_000;

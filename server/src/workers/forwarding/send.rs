@@ -8,7 +8,7 @@ use store::forwarding::{Attempt, ClaimedEvent, ForwardingProfile, Outcome};
 use super::answer::{self, Answer};
 use super::breaker::Verdict;
 use super::Context;
-use crate::routes::metrics::FORWARD_DURATION;
+use crate::telemetry::metrics::FORWARD_DURATION;
 
 /// An event as a request carries it: its id and this attempt's number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,18 +44,12 @@ pub struct Sent {
     pub unauthorized: bool,
 }
 
-/// Where a tenant's events go: the configured base URL (the simulator) or the tenant's
-/// data center, and the bulk endpoint in bulk mode.
+/// Where a tenant's events go (`store::moengage::DataApi`: the configured base URL, or the
+/// tenant's data center; the bulk endpoint in bulk mode).
 pub fn event_url(context: &Context, profile: &ForwardingProfile) -> String {
-    let base = context
-        .settings
-        .base_url
-        .as_ref()
-        .map(|url| url.as_str().trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| profile.data_center.api_base_url());
-    // Bulk mode's endpoint answers 200 whatever it does with each element.
-    let endpoint = if profile.bulk { "transition" } else { "event" };
-    format!("{base}/v1/{endpoint}/{}", profile.app_key)
+    context
+        .data_api
+        .events_url(profile.data_center, &profile.app_key, profile.bulk)
 }
 
 pub async fn send(

@@ -1,0 +1,53 @@
+//! What every handler and server function can reach: built once by
+//! `startup::Application::build`, cloned into each request.
+
+use app::api::probes::SharedProbes;
+use auth::Passwords;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use store::moengage::DataApi;
+use store::{Cipher, PgPool, TenantCache};
+use url::Url;
+
+use crate::configuration::AccessSettings;
+use crate::routes::{self, webhooks};
+use crate::workers::ingest_writer::IngestWriter;
+
+/// What every handler and server function can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+    /// Opens and seals secrets at rest under the master key.
+    pub cipher: Cipher,
+    /// The base of callback URLs handed to Sinch.
+    pub public_url: Url,
+    /// Stores webhook reports with group commit.
+    pub ingest: IngestWriter,
+    /// Tenants for the webhook, kept current by database notifications.
+    pub tenants: TenantCache,
+    /// Calls to workspace ids no tenant has, counted within bounds.
+    pub unknown_workspaces: webhooks::UnknownWorkspaces,
+    /// CSV exports running, per user.
+    pub exports: routes::export::ExportSlots,
+    /// Hashes and checks console passwords off the async threads.
+    pub passwords: Passwords,
+    pub access: AccessSettings,
+    /// The console's checks against MoEngage and the public callback URL.
+    pub probes: SharedProbes,
+    /// Where MoEngage is, for the console's view of a request (the workers build their
+    /// own from the same settings).
+    pub data_api: DataApi,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.pool.clone()
+    }
+}
