@@ -19,7 +19,7 @@ pub mod query_string;
 pub mod signed_in;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
@@ -46,6 +46,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <AutoReload options=options.clone() />
+                // The stylesheet by its hashed name when the build hashed the files.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -62,7 +64,6 @@ pub fn App() -> impl IntoView {
     provide_context(SignedIn::detect());
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/dlrhub.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Title formatter=|page: String| format!("{page} · dlrhub") />
         <Router>

@@ -158,6 +158,23 @@ ensure_browser() {
   fi
 }
 
+# Brotli and gzip copies of the built bundle beside each file, at the best ratio, for the
+# server to send as they are (server/src/routes/assets.rs). Without brotli (and no way to
+# install it) only gzip copies are made.
+precompress_site() {
+  local pkg="$ROOT/target/site/pkg" file
+  [ -d "$pkg" ] || return 0
+  if ! have brotli && is_root && have apt-get; then apt_install brotli; fi
+  say "compressing the bundle once (brotli, gzip), so that no request has to"
+  for file in "$pkg"/*.js "$pkg"/*.wasm "$pkg"/*.css; do
+    [ -f "$file" ] || continue
+    # Each copy carries its file's exact time: the server drops copies older than their
+    # file (brotli keeps the time to the second only).
+    if have brotli; then brotli -f -q 11 -o "$file.br" "$file" && touch -r "$file" "$file.br"; fi
+    gzip -9 -k -f "$file" && touch -r "$file" "$file.gz"
+  done
+}
+
 # Where cargo puts its output (CARGO_TARGET_DIR may move it out of the checkout).
 target_dir() {
   echo "${CARGO_TARGET_DIR:-$ROOT/target}"

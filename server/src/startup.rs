@@ -16,6 +16,7 @@ use store::moengage::DataApi;
 use store::{PgPool, TenantCache};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use url::Url;
@@ -120,16 +121,29 @@ impl Application {
     }
 }
 
+/// The bundle's name (cargo-leptos's `name`, and the start of every file in /pkg).
+const OUTPUT_NAME: &str = "dlrhub";
+
 /// The options Leptos renders and serves files with. The address is always the one dlrhub
 /// actually listens on (port 0 in tests becomes the real port).
 fn leptos_options(settings: &Settings, listening_on: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name("dlrhub")
+        // Pages name the hashed bundle only when the build hashed it (Leptos reads the same
+        // hash file, and fails without it).
+        .hash_files(routes::assets::hash_file().is_some())
+        .output_name(OUTPUT_NAME)
         .site_root(settings.site.root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(listening_on)
         .reload_port(settings.site.reload_port)
         .build()
+}
+
+/// The bundle's hashed file names, when the build hashed them.
+fn hashed_bundle() -> Vec<String> {
+    routes::assets::hash_file()
+        .map(|file| routes::assets::hashed_names(OUTPUT_NAME, &file))
+        .unwrap_or_default()
 }
 
 /// The public URL as configured, except that port 0 (tests listen on any free port)
@@ -194,6 +208,10 @@ fn router(state: AppState, sessions: PgSessionStore) -> Router {
         .route("/auth/login", post(access::sign_in))
         .route("/auth/logout", post(access::sign_out))
         .route("/auth/logout-everywhere", post(access::sign_out_everywhere))
+        .nest_service(
+            "/pkg",
+            routes::assets::bundle(&state.leptos_options.site_root, hashed_bundle()),
+        )
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),
@@ -215,6 +233,15 @@ fn router(state: AppState, sessions: PgSessionStore) -> Router {
         ));
     let https = state.public_url.scheme() == "https";
     security_headers::apply(router, https)
+        // Dynamic answers (pages, server-function JSON, CSV exports) compressed as the
+        // client accepts, at a level cheap enough per request; the bundle arrives already
+        // compressed and is left as it is.
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(CompressionLevel::Precise(4)),
+        )
         .layer(routes::request_tracing())
         .with_state(state)
 }

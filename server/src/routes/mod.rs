@@ -1,6 +1,7 @@
 //! Plain HTTP endpoints, one module per path, and the middleware every request passes.
 
 pub mod access;
+pub mod assets;
 pub mod export;
 pub mod health;
 pub mod metrics;

@@ -62,14 +62,30 @@ impl TestApp {
             base_url: Some("http://127.0.0.1:9/".parse().expect("a valid URL")),
             ..ForwardingSettings::default()
         };
-        Self::spawn_with(db, Role::Api, forwarding, change).await
+        Self::spawn_with(db, Role::Api, forwarding, move |settings| {
+            change(&mut settings.access)
+        })
+        .await
+    }
+
+    /// The console and the webhook serving the bundle from `site_root` (`<root>/pkg`).
+    pub async fn spawn_with_site(db: PgConnectOptions, site_root: &str) -> Self {
+        let forwarding = ForwardingSettings {
+            base_url: Some("http://127.0.0.1:9/".parse().expect("a valid URL")),
+            ..ForwardingSettings::default()
+        };
+        let site_root = site_root.to_owned();
+        Self::spawn_with(db, Role::Api, forwarding, move |settings| {
+            settings.site.root = site_root
+        })
+        .await
     }
 
     async fn spawn_with(
         db: PgConnectOptions,
         role: Role,
         forwarding: ForwardingSettings,
-        change: fn(&mut AccessSettings),
+        change: impl FnOnce(&mut Settings),
     ) -> Self {
         let mut settings = Settings {
             database: DatabaseSettings {
@@ -104,7 +120,7 @@ impl TestApp {
                 trusted_proxies: vec!["127.0.0.0/8".parse().expect("a network")],
             },
         };
-        change(&mut settings.access);
+        change(&mut settings);
         let application = Application::build(&settings)
             .await
             .expect("the application starts");

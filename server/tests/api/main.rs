@@ -3,6 +3,7 @@
 
 mod abuse;
 mod access;
+mod assets;
 mod binary;
 mod events;
 mod explorer;
