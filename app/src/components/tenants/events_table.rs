@@ -8,13 +8,27 @@ use crate::components::common::{DataTable, LoadError};
 pub const COLUMNS_WITH_TENANT: &[&str] = &[
     "Time",
     "Tenant",
+    "Event",
+    "Forwarding",
     "uid",
     "Phone",
-    "Event",
     "Sinch status",
     "Category",
     "Batch",
+];
+
+/// The same without the tenant (a tenant's own page). Both follow [`EventRow`]'s cells;
+/// what people look for (the event, whether it reached MoEngage) comes first, so that it
+/// stays in view when the table is wider than the screen.
+pub const COLUMNS: &[&str] = &[
+    "Time",
+    "Event",
     "Forwarding",
+    "uid",
+    "Phone",
+    "Sinch status",
+    "Category",
+    "Batch",
 ];
 
 /// A tenant's newest events, as the page loads them (again after each test report).
@@ -59,18 +73,7 @@ fn Rows(events: Vec<EventSummary>, highlight: Signal<Option<String>>) -> impl In
             view! { <EventRow event highlighted /> }
         })
         .collect_view();
-    view! {
-        <DataTable columns=&[
-            "Time",
-            "uid",
-            "Phone",
-            "Event",
-            "Sinch status",
-            "Category",
-            "Batch",
-            "Forwarding",
-        ]>{rows}</DataTable>
-    }
+    view! { <DataTable columns=COLUMNS>{rows}</DataTable> }
     .into_any()
 }
 
@@ -110,19 +113,19 @@ pub fn EventRow(
                 </a>
             </td>
             {tenant}
-            <td class="mono">{event.uid}</td>
-            <td class="mono">{phone}</td>
             <td>
                 <span class=format!("chip {kind_class}")>{kind_label}</span>
             </td>
-            <td>{format!("{} ({})", event.sinch_status, event.sinch_code)}</td>
-            <td>{event.category.unwrap_or_default()}</td>
-            <td class="mono">{event.batch_id}</td>
             <td>
                 <span class=format!("chip {state_class}") title=event.last_error>
                     {state_label}
                 </span>
             </td>
+            <td class="mono">{event.uid}</td>
+            <td class="mono">{phone}</td>
+            <td>{format!("{} ({})", event.sinch_status, event.sinch_code)}</td>
+            <td>{event.category.unwrap_or_default()}</td>
+            <td class="mono">{event.batch_id}</td>
         </tr>
     }
 }
