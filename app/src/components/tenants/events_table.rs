@@ -73,8 +73,7 @@ fn Rows(events: Vec<EventSummary>, highlight: Signal<Option<String>>) -> impl In
             view! { <EventRow event highlighted /> }
         })
         .collect_view();
-    view! { <DataTable columns=COLUMNS>{rows}</DataTable> }
-    .into_any()
+    view! { <DataTable columns=COLUMNS>{rows}</DataTable> }.into_any()
 }
 
 /// One event as a table row, its time linking to its page; with `show_tenant`, a cell
