@@ -8,6 +8,8 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    pub const ALL: [EventKind; 3] = [Self::Sent, Self::Delivered, Self::DeliveryFailed];
+
     /// The event name as MoEngage shows it on the user profile.
     pub fn action_name(self) -> &'static str {
         match self {
@@ -28,9 +30,7 @@ impl EventKind {
 
     /// The kind a stored code names; None for anything else.
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Sent, Self::Delivered, Self::DeliveryFailed]
-            .into_iter()
-            .find(|kind| kind.code() == code)
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
     }
 
     /// Delivered and failed end a message's story; a message gets at most one of them.
@@ -48,11 +48,7 @@ mod tests {
 
     #[test]
     fn every_kind_reads_back_from_its_stored_code() {
-        for kind in [
-            EventKind::Sent,
-            EventKind::Delivered,
-            EventKind::DeliveryFailed,
-        ] {
+        for kind in EventKind::ALL {
             assert_eq!(EventKind::from_code(kind.code()), Some(kind));
         }
         assert_eq!(EventKind::from_code("bounced"), None);

@@ -202,12 +202,7 @@ pub fn read_query(
             }
         },
     };
-    let kinds = [
-        domain::EventKind::Sent,
-        domain::EventKind::Delivered,
-        domain::EventKind::DeliveryFailed,
-    ]
-    .map(domain::EventKind::code);
+    let kinds = domain::EventKind::ALL.map(domain::EventKind::code);
     let kind = one_of(&query.event, &kinds, "event", &mut problems);
     let states = domain::ForwardState::ALL.map(domain::ForwardState::code);
     let forward_state = one_of(&query.state, &states, "forwarding", &mut problems);

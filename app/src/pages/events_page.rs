@@ -225,14 +225,7 @@ fn Filters(current: EventQuery, options: FilterOptions) -> impl IntoView {
         .collect_view();
     let kinds: Vec<(&'static str, &'static str)> = [("", "Any event")]
         .into_iter()
-        .chain(
-            [
-                EventKind::Sent,
-                EventKind::Delivered,
-                EventKind::DeliveryFailed,
-            ]
-            .map(|kind| (kind.code(), kind.action_name())),
-        )
+        .chain(EventKind::ALL.map(|kind| (kind.code(), kind.action_name())))
         .collect();
     let events = options(&kinds, &current.event, &counts.kinds, counted);
     let forward_states: Vec<(&'static str, &'static str)> = [("", "Any state")]
