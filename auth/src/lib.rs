@@ -10,12 +10,14 @@
 //! - `principal`: the signed-in user of a request and what they may see.
 //! - `sign_in`: checking a password under the throttle.
 //! - `users`: the audited changes to users.
+//! - `tenants`: the audited changes to tenants (and replays of their events).
 
 pub mod password;
 pub mod principal;
 pub mod session;
 pub mod session_store;
 pub mod sign_in;
+pub mod tenants;
 pub mod users;
 
 pub use password::Passwords;

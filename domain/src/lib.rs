@@ -11,6 +11,7 @@ mod customer_id;
 mod data_center;
 mod event;
 mod forward_state;
+pub mod forwarding_limits;
 mod msisdn;
 mod report;
 pub mod shown_time;

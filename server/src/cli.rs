@@ -154,6 +154,14 @@ pub enum TenantCommand {
         #[arg(long)]
         bulk: Option<bool>,
     },
+    /// Delete the workspace: its callbacks answer 404 and its events stop being forwarded;
+    /// its rows stay until retention removes them.
+    Delete {
+        app_key: String,
+        /// The workspace id again, to confirm.
+        #[arg(long)]
+        confirm: String,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

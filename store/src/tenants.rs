@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use domain::{AppKey, DataCenter};
 use serde::Serialize;
-use sqlx::{PgExecutor, PgPool};
+use sqlx::{PgExecutor, PgPool, Postgres};
 
 use crate::cipher::{random_token, Cipher, CipherError, SecretSlot};
 
@@ -134,7 +134,7 @@ pub enum TenantError {
 /// Registers a tenant with fresh callback credentials. The integration starts disabled.
 #[tracing::instrument(skip_all, fields(app_key = %new.app_key))]
 pub async fn create(
-    pool: &PgPool,
+    executor: impl PgExecutor<'_>,
     cipher: &Cipher,
     new: NewTenant,
 ) -> Result<Tenant, CreateTenantError> {
@@ -172,7 +172,7 @@ pub async fn create(
         username,
         password_encrypted,
     )
-    .fetch_one(pool)
+    .fetch_one(executor)
     .await
     .map_err(|error| match &error {
         sqlx::Error::Database(db) if db.constraint() == Some("tenants_app_key_key") => {
@@ -203,6 +203,20 @@ pub async fn find(
     row.map(Tenant::try_from).transpose()
 }
 
+/// Locks the tenant's row until the transaction ends; false when there is no such
+/// tenant. A change locks first and reads its "before" after, so that two changes at once
+/// are recorded one after the other.
+#[tracing::instrument(skip_all, fields(%app_key))]
+pub async fn lock(executor: impl PgExecutor<'_>, app_key: &AppKey) -> Result<bool, sqlx::Error> {
+    let locked = sqlx::query_scalar!(
+        "SELECT id FROM tenants WHERE app_key = $1 AND deleted_at IS NULL FOR UPDATE",
+        app_key.as_str(),
+    )
+    .fetch_optional(executor)
+    .await?;
+    Ok(locked.is_some())
+}
+
 pub async fn list(pool: &PgPool) -> Result<Vec<Tenant>, sqlx::Error> {
     sqlx::query_as!(
         TenantRow,
@@ -223,12 +237,13 @@ pub async fn list(pool: &PgPool) -> Result<Vec<Tenant>, sqlx::Error> {
 /// Enables or disables the Sinch integration, recording who did it and when.
 #[tracing::instrument(skip_all, fields(%app_key, enabled))]
 pub async fn set_integration(
-    pool: &PgPool,
+    connection: impl sqlx::Acquire<'_, Database = Postgres>,
     app_key: &AppKey,
     enabled: bool,
     changed_by: &str,
 ) -> Result<Tenant, TenantError> {
-    let mut tx = pool.begin().await?;
+    // Within a caller's transaction this is a savepoint.
+    let mut tx = connection.begin().await?;
     let row = sqlx::query_as!(
         TenantRow,
         r#"
@@ -263,7 +278,11 @@ pub async fn set_integration(
 /// stop being forwarded, but its rows stay until retention removes them. The integration
 /// is switched off too, so nothing changes should the row ever be restored by hand.
 #[tracing::instrument(skip_all, fields(%app_key))]
-pub async fn delete(pool: &PgPool, app_key: &AppKey, deleted_by: &str) -> Result<(), TenantError> {
+pub async fn delete(
+    executor: impl PgExecutor<'_>,
+    app_key: &AppKey,
+    deleted_by: &str,
+) -> Result<(), TenantError> {
     let deleted = sqlx::query!(
         r#"
         UPDATE tenants
@@ -274,7 +293,7 @@ pub async fn delete(pool: &PgPool, app_key: &AppKey, deleted_by: &str) -> Result
         app_key.as_str(),
         deleted_by,
     )
-    .execute(pool)
+    .execute(executor)
     .await?
     .rows_affected();
     if deleted == 0 {
@@ -286,7 +305,7 @@ pub async fn delete(pool: &PgPool, app_key: &AppKey, deleted_by: &str) -> Result
 /// Replaces the callback password; Sinch must be given the new callback URL.
 #[tracing::instrument(skip_all, fields(%app_key))]
 pub async fn rotate_callback_password(
-    pool: &PgPool,
+    executor: impl PgExecutor<'_>,
     cipher: &Cipher,
     app_key: &AppKey,
 ) -> Result<Tenant, TenantError> {
@@ -307,7 +326,7 @@ pub async fn rotate_callback_password(
         app_key.as_str(),
         encrypted,
     )
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?;
     updated(row, app_key)
 }
@@ -315,7 +334,7 @@ pub async fn rotate_callback_password(
 /// Sets (or with None removes) the secret Sinch signs callbacks with.
 #[tracing::instrument(skip_all, fields(%app_key, on = secret.is_some()))]
 pub async fn set_hmac_secret(
-    pool: &PgPool,
+    executor: impl PgExecutor<'_>,
     cipher: &Cipher,
     app_key: &AppKey,
     secret: Option<&str>,
@@ -339,7 +358,7 @@ pub async fn set_hmac_secret(
         app_key.as_str(),
         encrypted,
     )
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?;
     updated(row, app_key)
 }
@@ -353,7 +372,7 @@ fn last4(api_key: &str) -> String {
 /// Replaces the MoEngage Data API key and resumes forwarding if a 401 had paused it.
 #[tracing::instrument(skip_all, fields(%app_key))]
 pub async fn set_moengage_api_key(
-    pool: &PgPool,
+    executor: impl PgExecutor<'_>,
     cipher: &Cipher,
     app_key: &AppKey,
     api_key: &str,
@@ -382,7 +401,7 @@ pub async fn set_moengage_api_key(
         encrypted,
         last4(api_key),
     )
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?;
     updated(row, app_key)
 }

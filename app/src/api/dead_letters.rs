@@ -101,26 +101,18 @@ pub async fn replay_dead_letters(
     reason: String,
     ids: String,
 ) -> Result<ReplayStarted, ServerFnError> {
-    use domain::access::{Action, AuditAction};
+    use domain::access::Action;
 
-    use super::access::{allowed, internal, pool};
-    use super::tenants::{audit, visible};
+    use super::access::{allowed, pool};
+    use super::tenants::{refused, visible};
 
     let principal = allowed(Action::Replay)?;
     let tenant = visible(&principal, &app_key).await?;
     let selection = selection(tenant.id, &reason, &ids)?;
-    let replay = store::forwarding::replay(&pool()?, &selection)
+    let by = auth::users::ChangedBy::from(&principal);
+    let replay = auth::tenants::replay(&pool()?, &by, &tenant, &selection)
         .await
-        .map_err(internal)?;
-    let after = serde_json::json!({ "reason": reason, "ids": ids, "queued": replay.queued });
-    audit(
-        &principal,
-        AuditAction::ReplayStarted,
-        &tenant,
-        None,
-        Some(after),
-    )
-    .await?;
+        .map_err(refused)?;
     Ok(ReplayStarted {
         app_key: tenant.app_key.to_string(),
         queued: replay.queued,
@@ -167,36 +159,18 @@ pub async fn discard_dead_letters(
     ids: String,
     note: String,
 ) -> Result<u64, ServerFnError> {
-    use domain::access::{Action, AuditAction};
+    use domain::access::Action;
 
-    use super::access::{allowed, internal, pool, refuse};
-    use super::tenants::{audit, visible};
+    use super::access::{allowed, pool};
+    use super::tenants::{refused, visible};
 
     let principal = allowed(Action::Replay)?;
     let tenant = visible(&principal, &app_key).await?;
-    let note = note.trim();
-    if note.is_empty() {
-        return Err(refuse(
-            400,
-            "say why they are discarded: the note stays with them",
-        ));
-    }
     let selection = selection(tenant.id, &reason, &ids)?;
-    let discarded =
-        store::forwarding::discard(&pool()?, &selection, &principal.email.to_string(), note)
-            .await
-            .map_err(internal)?;
-    let after = serde_json::json!({
-        "reason": reason, "ids": ids, "note": note, "discarded": discarded,
-    });
-    audit(
-        &principal,
-        AuditAction::DeadLettersDiscarded,
-        &tenant,
-        None,
-        Some(after),
-    )
-    .await?;
+    let by = auth::users::ChangedBy::from(&principal);
+    let discarded = auth::tenants::discard(&pool()?, &by, &tenant, &selection, &note)
+        .await
+        .map_err(refused)?;
     Ok(discarded)
 }
 

@@ -99,10 +99,10 @@ pub async fn get_event(app_key: String, id: i64) -> Result<EventDetail, ServerFn
 /// Queues one event for forwarding again, whatever its state; returns where it stands.
 #[server(endpoint = "replay_event")]
 pub async fn replay_event(app_key: String, id: i64) -> Result<String, ServerFnError> {
-    use domain::access::{Action, AuditAction};
+    use domain::access::Action;
 
-    use super::access::{allowed, internal, pool, refuse};
-    use super::tenants::{audit, visible};
+    use super::access::{allowed, pool, refuse};
+    use super::tenants::{refused, visible};
 
     let principal = allowed(Action::Replay)?;
     let tenant = visible(&principal, &app_key).await?;
@@ -110,24 +110,16 @@ pub async fn replay_event(app_key: String, id: i64) -> Result<String, ServerFnEr
         tenant: tenant.id,
         id,
     };
-    let replay = store::forwarding::replay(&pool()?, &selection)
+    let by = auth::users::ChangedBy::from(&principal);
+    let replay = auth::tenants::replay(&pool()?, &by, &tenant, &selection)
         .await
-        .map_err(internal)?;
+        .map_err(refused)?;
     if replay.queued == 0 {
         return Err(refuse(
             404,
             "no such event, or one that is never forwarded (a Dispatched after the final status)",
         ));
     }
-    let after = serde_json::json!({ "event": id, "queued": 1 });
-    audit(
-        &principal,
-        AuditAction::ReplayStarted,
-        &tenant,
-        None,
-        Some(after),
-    )
-    .await?;
     Ok("Queued: it is sent again within seconds.".to_owned())
 }
 

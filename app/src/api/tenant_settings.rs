@@ -11,25 +11,19 @@ use super::forms::FormResult;
 /// must be pasted into Sinch. Answers the new URL.
 #[server(endpoint = "rotate_callback_credentials")]
 pub async fn rotate_callback_credentials(app_key: String) -> Result<String, ServerFnError> {
-    use domain::access::{Action, AuditAction};
+    use domain::access::Action;
 
     use super::access::{allowed, cipher, internal, pool, public_url};
-    use super::tenants::{audit, visible};
+    use super::tenants::{refused, visible};
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
     let cipher = cipher()?;
-    let rotated = store::tenants::rotate_callback_password(&pool()?, &cipher, &tenant.app_key)
-        .await
-        .map_err(internal)?;
-    audit(
-        &principal,
-        AuditAction::CallbackCredentialsRotated,
-        &tenant,
-        None,
-        None,
-    )
-    .await?;
+    let by = auth::users::ChangedBy::from(&principal);
+    let rotated =
+        auth::tenants::rotate_callback_credentials(&pool()?, &cipher, &by, &tenant.app_key)
+            .await
+            .map_err(refused)?;
     let url = rotated
         .callback_url(&public_url()?, &cipher)
         .map_err(internal)?;
@@ -40,10 +34,10 @@ pub async fn rotate_callback_credentials(app_key: String) -> Result<String, Serv
 /// or off (answers None).
 #[server(endpoint = "set_hmac_signing")]
 pub async fn set_hmac_signing(app_key: String, on: bool) -> Result<Option<String>, ServerFnError> {
-    use domain::access::{Action, AuditAction};
+    use domain::access::Action;
 
     use super::access::{allowed, cipher, internal, pool};
-    use super::tenants::{audit, visible};
+    use super::tenants::{refused, visible};
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
@@ -51,17 +45,16 @@ pub async fn set_hmac_signing(app_key: String, on: bool) -> Result<Option<String
         .then(|| store::cipher::random_token(40))
         .transpose()
         .map_err(internal)?;
-    store::tenants::set_hmac_secret(&pool()?, &cipher()?, &tenant.app_key, secret.as_deref())
-        .await
-        .map_err(internal)?;
-    audit(
-        &principal,
-        AuditAction::HmacSecretChanged,
-        &tenant,
-        Some(serde_json::json!({ "hmac_signing": tenant.has_hmac_secret })),
-        Some(serde_json::json!({ "hmac_signing": on })),
+    let by = auth::users::ChangedBy::from(&principal);
+    auth::tenants::set_hmac_secret(
+        &pool()?,
+        &cipher()?,
+        &by,
+        &tenant.app_key,
+        secret.as_deref(),
     )
-    .await?;
+    .await
+    .map_err(refused)?;
     Ok(secret)
 }
 
@@ -71,11 +64,11 @@ pub async fn replace_data_api_key(
     app_key: String,
     data_api_key: String,
 ) -> Result<FormResult<String>, ServerFnError> {
-    use domain::access::{Action, AuditAction};
+    use domain::access::Action;
 
-    use super::access::{allowed, cipher, internal, pool};
+    use super::access::{allowed, cipher, pool};
     use super::forms::FieldErrors;
-    use super::tenants::{audit, visible};
+    use super::tenants::{refused, visible};
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
@@ -85,28 +78,18 @@ pub async fn replace_data_api_key(
             "paste the workspace's new Data API key",
         )));
     }
-    let replaced =
-        store::tenants::set_moengage_api_key(&pool()?, &cipher()?, &tenant.app_key, &data_api_key)
-            .await
-            .map_err(internal)?;
-    audit(
-        &principal,
-        AuditAction::DataApiKeyReplaced,
-        &tenant,
-        Some(serde_json::json!({ "last4": tenant.moengage_api_key_last4 })),
-        Some(serde_json::json!({ "last4": replaced.moengage_api_key_last4 })),
+    let by = auth::users::ChangedBy::from(&principal);
+    let replaced = auth::tenants::replace_data_api_key(
+        &pool()?,
+        &cipher()?,
+        &by,
+        &tenant.app_key,
+        &data_api_key,
     )
-    .await?;
+    .await
+    .map_err(refused)?;
     Ok(Ok(replaced.moengage_api_key_last4))
 }
-
-/// Events per second MoEngage accepts per workspace on /v1/event (about 30,000 a minute).
-pub const MAX_RATE_PER_S: u32 = 500;
-/// The bulk API (/v1/transition) takes about 60,000 events a minute.
-pub const MAX_BULK_RATE_PER_S: u32 = 1000;
-/// A tenant needs about its rate times MoEngage's latency in flight (500/s at 200 ms is
-/// 100); more only queue up at MoEngage.
-pub const MAX_CONCURRENCY: u32 = 128;
 
 /// How the tenant's events are forwarded: rate, requests in flight, bulk mode and whether
 /// the full phone number is sent. Checkboxes send a value only when ticked.
@@ -118,83 +101,48 @@ pub async fn set_forwarding(
     bulk: Option<String>,
     full_recipient: Option<String>,
 ) -> Result<FormResult<()>, ServerFnError> {
-    use domain::access::{Action, AuditAction};
-    use store::forwarding::{ForwardingChanges, ForwardingProfile};
+    use auth::tenants::TenantChangeError;
+    use domain::access::Action;
+    use domain::forwarding_limits::{check_concurrency, check_rate, LimitError};
+    use store::forwarding::ForwardingChanges;
 
-    use super::access::{allowed, cipher, internal, pool};
+    use super::access::{allowed, cipher, pool};
     use super::forms::FieldErrors;
-    use super::tenants::{audit, visible};
+    use super::tenants::{refused, visible};
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
+    let field = |error: &LimitError| match error {
+        LimitError::Rate { .. } => "rate_per_s",
+        LimitError::Concurrency => "concurrency",
+    };
+    // Both fields are checked, so that the form shows every mistake at once; what is not
+    // a number at all gets the range's message. The service checks them again.
+    let bulk = bulk.is_some();
+    let number = |raw: &str| raw.trim().parse::<u32>().unwrap_or(0);
+    let (rate, concurrency) = (number(&rate_per_s), number(&concurrency));
     let mut errors = FieldErrors::default();
-    let mut within = |field: &str, raw: &str, max: u32, what: &str| {
-        raw.trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .or_else(|| {
-                errors.add(field, format!("{what}: a whole number from 1 to {max}"));
-                None
-            })
-    };
-    let max_rate = if bulk.is_some() {
-        MAX_BULK_RATE_PER_S
-    } else {
-        MAX_RATE_PER_S
-    };
-    let rate = within(
-        "rate_per_s",
-        &rate_per_s,
-        max_rate,
-        if bulk.is_some() {
-            "events per second in bulk mode"
-        } else {
-            "events per second (up to 1000 in bulk mode)"
-        },
-    );
-    let concurrency = within(
-        "concurrency",
-        &concurrency,
-        MAX_CONCURRENCY,
-        "requests in flight",
-    );
-    let (Some(rate), Some(concurrency)) = (rate, concurrency) else {
+    for error in [check_rate(rate, bulk), check_concurrency(concurrency)]
+        .into_iter()
+        .filter_map(Result::err)
+    {
+        errors.add(field(&error), error);
+    }
+    if !errors.is_empty() {
         return Ok(Err(errors));
-    };
-    let (pool, cipher) = (pool()?, cipher()?);
-    let settings = |p: &ForwardingProfile| {
-        serde_json::json!({
-            "rate_per_s": p.rate_per_s,
-            "concurrency": p.concurrency,
-            "full_recipient": p.full_recipient,
-            "bulk": p.bulk,
-        })
-    };
-    let before = store::forwarding::profile(&pool, &cipher, tenant.id)
-        .await
-        .map_err(internal)?;
+    }
     let changes = ForwardingChanges {
         rate_per_s: Some(rate),
         concurrency: Some(concurrency),
         full_recipient: Some(full_recipient.is_some()),
-        bulk: Some(bulk.is_some()),
+        bulk: Some(bulk),
     };
-    store::forwarding::configure(&pool, tenant.id, changes)
-        .await
-        .map_err(internal)?;
-    let after = store::forwarding::profile(&pool, &cipher, tenant.id)
-        .await
-        .map_err(internal)?;
-    audit(
-        &principal,
-        AuditAction::ForwardingChanged,
-        &tenant,
-        Some(settings(&before)),
-        Some(settings(&after)),
-    )
-    .await?;
-    Ok(Ok(()))
+    let by = auth::users::ChangedBy::from(&principal);
+    match auth::tenants::set_forwarding(&pool()?, &cipher()?, &by, &tenant.app_key, changes).await {
+        Ok(_) => Ok(Ok(())),
+        Err(TenantChangeError::Limit(error)) => Ok(Err(FieldErrors::one(field(&error), error))),
+        Err(error) => Err(refused(error)),
+    }
 }
 
 /// Deletes the tenant softly, once its workspace id has been typed to confirm.
@@ -203,11 +151,11 @@ pub async fn delete_tenant(
     app_key: String,
     confirmation: String,
 ) -> Result<FormResult<()>, ServerFnError> {
-    use domain::access::{Action, AuditAction};
+    use domain::access::Action;
 
-    use super::access::{allowed, internal, pool};
+    use super::access::{allowed, pool};
     use super::forms::FieldErrors;
-    use super::tenants::{audit, visible};
+    use super::tenants::{refused, visible};
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
@@ -217,17 +165,10 @@ pub async fn delete_tenant(
             format!("type {} to confirm", tenant.app_key),
         )));
     }
-    store::tenants::delete(&pool()?, &tenant.app_key, principal.email.as_str())
+    let by = auth::users::ChangedBy::from(&principal);
+    auth::tenants::delete(&pool()?, &by, &tenant.app_key)
         .await
-        .map_err(internal)?;
-    audit(
-        &principal,
-        AuditAction::TenantDeleted,
-        &tenant,
-        Some(serde_json::json!({ "name": tenant.name })),
-        None,
-    )
-    .await?;
+        .map_err(refused)?;
     leptos_axum::redirect("/tenants");
     Ok(Ok(()))
 }

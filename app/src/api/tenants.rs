@@ -86,24 +86,22 @@ pub(crate) async fn visible_ids(
         .collect())
 }
 
-/// Records a change to a tenant made by the signed-in user.
+/// A tenant change the service refused or could not make, as the console answers it:
+/// the caller's mistakes with their message, anything else as ours.
 #[cfg(feature = "ssr")]
-pub(crate) async fn audit(
-    principal: &auth::Principal,
-    action: domain::access::AuditAction,
-    tenant: &store::tenants::Tenant,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Result<(), ServerFnError> {
-    use super::access::{internal, pool};
-    let entry = store::audit::AuditEntry::new(principal.actor(), action)
-        .target(tenant.app_key.to_string())
-        .tenant(tenant.id)
-        .change(before, after)
-        .from_ip(principal.source_ip.clone());
-    store::audit::record(&pool()?, &entry)
-        .await
-        .map_err(internal)
+pub(crate) fn refused(error: auth::tenants::TenantChangeError) -> ServerFnError {
+    use super::access::{internal, refuse};
+    use auth::tenants::TenantChangeError as E;
+    match error {
+        E::NotFound(_) => refuse(404, "no such tenant"),
+        E::Conflict(_)
+        | E::EmptyName
+        | E::EmptyApiKey
+        | E::EmptySecret
+        | E::EmptyNote
+        | E::Limit(_) => refuse(400, &error.to_string()),
+        E::Cipher(_) | E::Database(_) => internal(error),
+    }
 }
 
 #[server(endpoint = "get_tenant")]
@@ -167,10 +165,10 @@ pub async fn register_tenant(
     data_center: String,
     data_api_key: String,
 ) -> Result<FormResult<String>, ServerFnError> {
-    use domain::access::{Action, AuditAction};
-    use store::tenants::CreateTenantError;
+    use auth::tenants::TenantChangeError;
+    use domain::access::Action;
 
-    use super::access::{allowed, cipher, internal, pool};
+    use super::access::{allowed, cipher, pool};
     use super::forms::FieldErrors;
 
     let principal = allowed(Action::ManageTenants)?;
@@ -196,54 +194,29 @@ pub async fn register_tenant(
         data_center: dc,
         moengage_api_key: data_api_key,
     };
-    let tenant = match store::tenants::create(&pool()?, &cipher()?, new).await {
-        Ok(tenant) => tenant,
-        Err(CreateTenantError::Conflict(key)) => {
-            return Ok(Err(FieldErrors::one(
-                "app_key",
-                format!("a tenant with workspace id {key} is already registered"),
-            )))
-        }
-        Err(error) => return Err(internal(error)),
-    };
-    let after = serde_json::json!({
-        "name": tenant.name,
-        "data_center": tenant.data_center.to_string(),
-    });
-    audit(
-        &principal,
-        AuditAction::TenantCreated,
-        &tenant,
-        None,
-        Some(after),
-    )
-    .await?;
-    Ok(Ok(tenant.app_key.to_string()))
+    let by = auth::users::ChangedBy::from(&principal);
+    match auth::tenants::register(&pool()?, &cipher()?, &by, new).await {
+        Ok(tenant) => Ok(Ok(tenant.app_key.to_string())),
+        Err(TenantChangeError::Conflict(key)) => Ok(Err(FieldErrors::one(
+            "app_key",
+            format!("a tenant with workspace id {key} is already registered"),
+        ))),
+        Err(error) => Err(refused(error)),
+    }
 }
 
 /// Enables or disables the Sinch integration; every process sees it within milliseconds.
 #[server(endpoint = "set_integration")]
 pub async fn set_integration(app_key: String, enabled: bool) -> Result<(), ServerFnError> {
-    use domain::access::{Action, AuditAction};
+    use domain::access::Action;
 
-    use super::access::{allowed, internal, pool};
+    use super::access::{allowed, pool};
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
-    store::tenants::set_integration(&pool()?, &tenant.app_key, enabled, principal.email.as_str())
+    let by = auth::users::ChangedBy::from(&principal);
+    auth::tenants::set_integration(&pool()?, &by, &tenant.app_key, enabled)
         .await
-        .map_err(internal)?;
-    let action = if enabled {
-        AuditAction::IntegrationEnabled
-    } else {
-        AuditAction::IntegrationDisabled
-    };
-    audit(
-        &principal,
-        action,
-        &tenant,
-        Some(serde_json::json!({ "integration_enabled": tenant.integration_enabled })),
-        Some(serde_json::json!({ "integration_enabled": enabled })),
-    )
-    .await
+        .map_err(refused)?;
+    Ok(())
 }

@@ -1,11 +1,10 @@
 //! `dlrhub events ...`: replay what MoEngage did not take.
 
 use anyhow::Context;
-use domain::access::AuditAction;
-use store::forwarding::{self, ReplaySelection};
+use store::forwarding::ReplaySelection;
 use store::tenants;
 
-use super::parse_app_key;
+use super::{command_line, parse_app_key};
 use crate::cli::EventsCommand;
 use crate::configuration::DatabaseSettings;
 
@@ -36,21 +35,9 @@ pub async fn run(command: EventsCommand) -> anyhow::Result<()> {
                     to,
                 },
             };
-            let queued = forwarding::replay(&pool, &selection).await?.queued;
-            let after = serde_json::json!({
-                "event": event,
-                "from": from,
-                "to": to,
-                "queued": queued,
-            });
-            super::audit(
-                &pool,
-                AuditAction::ReplayStarted,
-                &tenant,
-                None,
-                Some(after),
-            )
-            .await?;
+            let queued = auth::tenants::replay(&pool, &command_line(), &tenant, &selection)
+                .await?
+                .queued;
             if queued == 0 && event.is_some() {
                 anyhow::bail!(
                     "{app_key} has no event with that id (suppressed events are never sent)"

@@ -2,11 +2,9 @@
 //! who the audit log names for a change made at the command line.
 
 use anyhow::Context;
-use domain::access::AuditAction;
+use auth::users::ChangedBy;
 use domain::AppKey;
-use serde_json::Value;
-use store::audit::{Actor, AuditEntry};
-use store::tenants::Tenant;
+use store::audit::Actor;
 
 pub mod dev;
 pub mod events;
@@ -16,39 +14,17 @@ pub mod serve;
 pub mod tenant;
 pub mod user;
 
-/// Records a change to `tenant` made here in the audit log, as the command line's (never
-/// a secret).
-pub(crate) async fn audit(
-    pool: &store::PgPool,
-    action: AuditAction,
-    tenant: &Tenant,
-    before: Option<Value>,
-    after: Option<Value>,
-) -> anyhow::Result<()> {
-    let entry = AuditEntry::new(command_line(), action)
-        .target(tenant.app_key.to_string())
-        .tenant(tenant.id)
-        .change(before, after);
-    store::audit::record(pool, &entry)
-        .await
-        .context("writing the audit log")
-}
-
 pub(crate) fn parse_app_key(raw: &str) -> anyhow::Result<AppKey> {
     AppKey::parse(raw).with_context(|| format!("`{raw}` is not a MoEngage workspace id"))
 }
 
-/// Who a tenant's own record names for changes made from the command line (`cli:<user>`).
-pub(crate) fn operator() -> String {
-    match os_user() {
-        Some(user) => format!("cli:{user}"),
-        None => "cli".to_owned(),
+/// The operator, as far as the OS knows them: who the audit log names for a change made
+/// here.
+pub(crate) fn command_line() -> ChangedBy {
+    ChangedBy {
+        actor: Actor::CommandLine { os_user: os_user() },
+        source_ip: None,
     }
-}
-
-/// The operator, as far as the OS knows them.
-pub(crate) fn command_line() -> Actor {
-    Actor::CommandLine { os_user: os_user() }
 }
 
 /// The login name of whoever runs this command, when the environment says.

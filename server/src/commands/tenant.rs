@@ -1,14 +1,14 @@
 //! `dlrhub tenant ...`: register MoEngage workspaces and manage their Sinch integration.
 
 use anyhow::Context;
-use domain::access::AuditAction;
+use auth::tenants;
 use domain::DataCenter;
 use serde_json::json;
 use store::forwarding;
-use store::tenants::{self, NewTenant, Tenant};
+use store::tenants::{NewTenant, Tenant};
 use store::Cipher;
 
-use super::{audit, operator, parse_app_key};
+use super::{command_line, parse_app_key};
 use crate::cli::TenantCommand;
 use crate::configuration::Settings;
 
@@ -18,6 +18,8 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
     store::migrate(&pool).await?;
     let cipher = settings.cipher();
     let show = |tenant: &Tenant, as_json: bool| describe(tenant, &settings, &cipher, as_json);
+
+    let by = command_line();
 
     match command {
         TenantCommand::Add {
@@ -32,17 +34,7 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
                 data_center: DataCenter::parse(&dc).context("--dc")?,
                 moengage_api_key: data_api_key,
             };
-            let tenant = tenants::create(&pool, &cipher, new).await?;
-            let after =
-                json!({ "name": tenant.name, "data_center": tenant.data_center.to_string() });
-            audit(
-                &pool,
-                AuditAction::TenantCreated,
-                &tenant,
-                None,
-                Some(after),
-            )
-            .await?;
+            let tenant = tenants::register(&pool, &cipher, &by, new).await?;
             println!(
                 "Registered. The integration is disabled until `dlrhub tenant enable {}`.\n",
                 tenant.app_key
@@ -50,27 +42,14 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             show(&tenant, false)
         }
         TenantCommand::Enable { app_key } => {
-            let tenant =
-                tenants::set_integration(&pool, &parse_app_key(&app_key)?, true, &operator())
-                    .await?;
-            let after = Some(json!({ "integration_enabled": true }));
-            audit(&pool, AuditAction::IntegrationEnabled, &tenant, None, after).await?;
+            let app_key = parse_app_key(&app_key)?;
+            let tenant = tenants::set_integration(&pool, &by, &app_key, true).await?;
             println!("The Sinch integration is enabled for {}.", tenant.app_key);
             Ok(())
         }
         TenantCommand::Disable { app_key } => {
-            let tenant =
-                tenants::set_integration(&pool, &parse_app_key(&app_key)?, false, &operator())
-                    .await?;
-            let after = Some(json!({ "integration_enabled": false }));
-            audit(
-                &pool,
-                AuditAction::IntegrationDisabled,
-                &tenant,
-                None,
-                after,
-            )
-            .await?;
+            let app_key = parse_app_key(&app_key)?;
+            let tenant = tenants::set_integration(&pool, &by, &app_key, false).await?;
             println!(
                 "The Sinch integration is disabled for {}: its callbacks now answer 403.",
                 tenant.app_key
@@ -81,22 +60,9 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             app_key,
             data_api_key,
         } => {
-            let tenant = tenants::set_moengage_api_key(
-                &pool,
-                &cipher,
-                &parse_app_key(&app_key)?,
-                &data_api_key,
-            )
-            .await?;
-            let after = json!({ "data_api_key_last4": tenant.moengage_api_key_last4 });
-            audit(
-                &pool,
-                AuditAction::DataApiKeyReplaced,
-                &tenant,
-                None,
-                Some(after),
-            )
-            .await?;
+            let app_key = parse_app_key(&app_key)?;
+            let tenant =
+                tenants::replace_data_api_key(&pool, &cipher, &by, &app_key, &data_api_key).await?;
             println!(
                 "The Data API key of {} now ends in {}; forwarding runs with it.",
                 tenant.app_key, tenant.moengage_api_key_last4
@@ -111,50 +77,20 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             bulk,
         } => {
             let app_key = parse_app_key(&app_key)?;
-            let tenant = tenants::find(&pool, &app_key)
-                .await?
-                .with_context(|| format!("no tenant has the workspace id {app_key}"))?;
             let changes = forwarding::ForwardingChanges {
                 rate_per_s: rate,
                 concurrency,
                 full_recipient,
                 bulk,
             };
-            let before = forwarding::profile(&pool, &cipher, tenant.id).await?;
-            forwarding::configure(&pool, tenant.id, changes).await?;
-            let profile = forwarding::profile(&pool, &cipher, tenant.id).await?;
-            let settings = |p: &forwarding::ForwardingProfile| {
-                Some(json!({
-                    "rate_per_s": p.rate_per_s,
-                    "concurrency": p.concurrency,
-                    "full_recipient": p.full_recipient,
-                    "bulk": p.bulk,
-                }))
-            };
-            let (before, after) = (settings(&before), settings(&profile));
-            audit(
-                &pool,
-                AuditAction::ForwardingChanged,
-                &tenant,
-                before,
-                after,
-            )
-            .await?;
+            let profile = tenants::set_forwarding(&pool, &cipher, &by, &app_key, changes).await?;
             println!("{app_key}: {}", describe_forwarding(&profile));
             Ok(())
         }
         TenantCommand::RotateCredentials { app_key } => {
+            let app_key = parse_app_key(&app_key)?;
             let tenant =
-                tenants::rotate_callback_password(&pool, &cipher, &parse_app_key(&app_key)?)
-                    .await?;
-            audit(
-                &pool,
-                AuditAction::CallbackCredentialsRotated,
-                &tenant,
-                None,
-                None,
-            )
-            .await?;
+                tenants::rotate_callback_credentials(&pool, &cipher, &by, &app_key).await?;
             println!("New callback credentials. Until the callback URL in Sinch is replaced, its calls answer 401:\n");
             println!("{}", tenant.callback_url(&settings.public_url, &cipher)?);
             Ok(())
@@ -172,10 +108,7 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
                 (Some(secret), _, _) if !secret.trim().is_empty() => Some(secret.trim().to_owned()),
                 _ => anyhow::bail!("give --secret S, --generate or --off"),
             };
-            let tenant =
-                tenants::set_hmac_secret(&pool, &cipher, &app_key, secret.as_deref()).await?;
-            let after = Some(json!({ "hmac_signing": secret.is_some() }));
-            audit(&pool, AuditAction::HmacSecretChanged, &tenant, None, after).await?;
+            tenants::set_hmac_secret(&pool, &cipher, &by, &app_key, secret.as_deref()).await?;
             match (secret, generate) {
                 (None, _) => println!("HMAC signatures are no longer checked for {app_key}."),
                 (Some(secret), true) => println!("HMAC signing is on for {app_key}. Give Sinch this secret:\n\n{secret}"),
@@ -183,8 +116,21 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        TenantCommand::Delete { app_key, confirm } => {
+            let app_key = parse_app_key(&app_key)?;
+            if confirm.trim() != app_key.as_str() {
+                anyhow::bail!("--confirm {app_key} to delete it");
+            }
+            tenants::delete(&pool, &by, &app_key).await?;
+            println!(
+                "{app_key} is deleted: its callbacks answer 404 and nothing more is forwarded."
+            );
+            Ok(())
+        }
         TenantCommand::List => {
-            let all = tenants::list(&pool).await.context("listing tenants")?;
+            let all = store::tenants::list(&pool)
+                .await
+                .context("listing tenants")?;
             if all.is_empty() {
                 println!("No tenants yet. Register one with `dlrhub tenant add --help`.");
             }
@@ -203,7 +149,7 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
         }
         TenantCommand::Show { app_key, json } => {
             let app_key = parse_app_key(&app_key)?;
-            let tenant = tenants::find(&pool, &app_key)
+            let tenant = store::tenants::find(&pool, &app_key)
                 .await
                 .context("reading the tenant")?
                 .ok_or_else(|| anyhow::anyhow!("no tenant has the workspace id {app_key}"))?;

@@ -4,7 +4,7 @@
 use std::io::BufRead;
 
 use anyhow::Context;
-use auth::users::{self, ChangedBy, NewUser};
+use auth::users::{self, NewUser};
 use auth::Passwords;
 use domain::access::{Email, Role};
 
@@ -17,10 +17,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
     let pool = database.pool();
     store::migrate(&pool).await?;
     let passwords = Passwords::default();
-    let by = ChangedBy {
-        actor: command_line(),
-        source_ip: None,
-    };
+    let by = command_line();
     match command {
         UserCommand::Add {
             email,

@@ -340,7 +340,7 @@ async fn the_callback_url_an_operator_hands_out_is_accepted_until_rotated(
         ],
     );
     assert!(!duplicate.status.success());
-    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("is already registered"));
     terminate(&child);
     wait_for_exit(&mut child, Duration::from_secs(10));
 

@@ -36,7 +36,8 @@ impl Actor {
         }
     }
 
-    fn label(&self) -> String {
+    /// How the log and a tenant's own record (who enabled it, who deleted it) name them.
+    pub fn label(&self) -> String {
         match self {
             Actor::User { email, .. } => email.clone(),
             Actor::CommandLine {

@@ -2,7 +2,7 @@
 //! fresh retry schedule) or discarded with a reason.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 
 use crate::tenants::TenantId;
 
@@ -78,7 +78,10 @@ pub struct Replay {
 }
 
 /// Queues the selected events for forwarding again with a fresh retry schedule.
-pub async fn replay(pool: &PgPool, selection: &ReplaySelection) -> Result<Replay, sqlx::Error> {
+pub async fn replay(
+    executor: impl PgExecutor<'_>,
+    selection: &ReplaySelection,
+) -> Result<Replay, sqlx::Error> {
     // Postgres keeps microseconds: the mark must compare equal once stored.
     let mark = Utc::now().trunc_subsecs(6);
     let p = selection.parameters();
@@ -104,7 +107,7 @@ pub async fn replay(pool: &PgPool, selection: &ReplaySelection) -> Result<Replay
         p.dead_only,
         mark,
     )
-    .execute(pool)
+    .execute(executor)
     .await?
     .rows_affected();
     Ok(Replay { queued, mark })
@@ -113,7 +116,7 @@ pub async fn replay(pool: &PgPool, selection: &ReplaySelection) -> Result<Replay
 /// Marks the selected dead letters as discarded by `by` for `reason`; returns how many.
 /// Only dead letters are discarded, whatever the selection.
 pub async fn discard(
-    pool: &PgPool,
+    executor: impl PgExecutor<'_>,
     selection: &ReplaySelection,
     by: &str,
     reason: &str,
@@ -138,7 +141,7 @@ pub async fn discard(
         by,
         reason,
     )
-    .execute(pool)
+    .execute(executor)
     .await?
     .rows_affected())
 }

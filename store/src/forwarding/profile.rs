@@ -1,7 +1,7 @@
 //! A tenant's forwarding settings: what the workers need to send its events, and how
 //! operators change them.
 
-use sqlx::PgPool;
+use sqlx::PgExecutor;
 
 use crate::tenants::TenantId;
 
@@ -33,7 +33,7 @@ pub enum ProfileError {
 }
 
 pub async fn profile(
-    pool: &PgPool,
+    executor: impl PgExecutor<'_>,
     cipher: &crate::Cipher,
     tenant: TenantId,
 ) -> Result<ForwardingProfile, ProfileError> {
@@ -46,7 +46,7 @@ pub async fn profile(
         "#,
         tenant.0,
     )
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?
     .ok_or(ProfileError::NotFound(tenant.0))?;
     let invalid = |e: &dyn std::fmt::Display| ProfileError::Invalid(e.to_string());
@@ -108,7 +108,7 @@ pub struct ForwardingChanges {
 
 /// Applies the changes; returns false when no tenant has that id.
 pub async fn configure(
-    pool: &PgPool,
+    executor: impl PgExecutor<'_>,
     tenant: TenantId,
     changes: ForwardingChanges,
 ) -> Result<bool, sqlx::Error> {
@@ -128,7 +128,7 @@ pub async fn configure(
         changes.full_recipient,
         changes.bulk,
     )
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(updated.rows_affected() == 1)
 }

@@ -1,6 +1,7 @@
+use domain::forwarding_limits::{MAX_BULK_RATE_PER_S, MAX_CONCURRENCY};
 use leptos::prelude::*;
 
-use crate::api::tenant_settings::{SetForwarding, MAX_BULK_RATE_PER_S, MAX_CONCURRENCY};
+use crate::api::tenant_settings::SetForwarding;
 use crate::api::tenants::ForwardingFacts;
 use crate::components::common::NumberField;
 

@@ -5,6 +5,7 @@ mod matrix;
 mod operators;
 mod sessions;
 mod sign_in;
+mod tenant_changes;
 mod tenant_scope;
 mod throttle;
 mod users;
