@@ -212,6 +212,11 @@ pub enum DevCommand {
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
+    /// Register a demo workspace and send it a minute of simulated Sinch traffic through
+    /// DLRHUB_PUBLIC_URL (a running `dlrhub serve`), as the console's "Try it with
+    /// simulated traffic" does. Only where DLRHUB_MOENGAGE_BASE_URL is the MoEngage
+    /// simulator.
+    Demo,
 }
 
 #[derive(Debug, Clone, Subcommand)]

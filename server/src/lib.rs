@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod commands;
 pub mod configuration;
+pub mod demo;
 pub mod probes;
 pub mod routes;
 pub mod shutdown;

@@ -22,6 +22,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use url::Url;
 
 use crate::configuration::Settings;
+use crate::demo::SimulatedDemo;
 use crate::probes::HttpProbes;
 use crate::routes::{self, access, health, same_origin, security_headers, webhooks};
 use crate::state::AppState;
@@ -57,6 +58,13 @@ impl Application {
             pool: pool.clone(),
             cipher: settings.cipher(),
             probes: HttpProbes::shared(data_api.clone(), public_url.clone(), settings.cipher()),
+            demo: SimulatedDemo::new(
+                data_api.clone(),
+                pool.clone(),
+                settings.cipher(),
+                public_url.clone(),
+            )
+            .shared(),
             data_api,
             public_url: public_url.clone(),
             ingest: IngestWriter::start(
@@ -175,6 +183,7 @@ fn router(state: AppState, sessions: PgSessionStore) -> Router {
         let cipher = state.cipher.clone();
         let public_url = state.public_url.clone();
         let probes = state.probes.clone();
+        let demo = state.demo.clone();
         let data_api = state.data_api.clone();
         move || {
             provide_context(pool.clone());
@@ -182,6 +191,7 @@ fn router(state: AppState, sessions: PgSessionStore) -> Router {
             provide_context(cipher.clone());
             provide_context(public_url.clone());
             provide_context(probes.clone());
+            provide_context(demo.clone());
             provide_context(data_api.clone());
             security_headers::page_policy();
         }

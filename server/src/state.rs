@@ -1,6 +1,7 @@
 //! What every handler and server function can reach: built once by
 //! `startup::Application::build`, cloned into each request.
 
+use app::api::demo::SharedDemo;
 use app::api::probes::SharedProbes;
 use auth::Passwords;
 use axum::extract::FromRef;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub access: AccessSettings,
     /// The console's checks against MoEngage and the public callback URL.
     pub probes: SharedProbes,
+    /// "Try it with simulated traffic", where forwarding goes to the simulator.
+    pub demo: SharedDemo,
     /// Where MoEngage is, for the console's view of a request (the workers build their
     /// own from the same settings).
     pub data_api: DataApi,

@@ -30,6 +30,8 @@ pub struct Tenant {
     #[serde(skip)]
     hmac_secret_encrypted: Option<Vec<u8>>,
     pub created_at: DateTime<Utc>,
+    /// Registered by the demo against the MoEngage simulator (see `demo`).
+    pub demo: bool,
 }
 
 /// The HTTP Basic credentials Sinch presents on every callback.
@@ -103,6 +105,8 @@ pub struct NewTenant {
     pub name: String,
     pub data_center: DataCenter,
     pub moengage_api_key: String,
+    /// A demo workspace (false for every workspace people register).
+    pub demo: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -158,11 +162,12 @@ pub async fn create(
         TenantRow,
         r#"
         INSERT INTO tenants (app_key, name, data_center, moengage_api_key_encrypted,
-                             moengage_api_key_last4, callback_username, callback_password_encrypted)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
+                             moengage_api_key_last4, callback_username, callback_password_encrypted,
+                             demo)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
         RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                   integration_changed_by, integration_changed_at, callback_username,
-                  callback_password_encrypted, hmac_secret_encrypted, created_at
+                  callback_password_encrypted, hmac_secret_encrypted, created_at, demo
         "#,
         new.app_key.as_str(),
         name,
@@ -171,6 +176,7 @@ pub async fn create(
         last4,
         username,
         password_encrypted,
+        new.demo,
     )
     .fetch_one(executor)
     .await
@@ -193,7 +199,7 @@ pub async fn find(
         r#"
         SELECT id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                integration_changed_by, integration_changed_at, callback_username,
-               callback_password_encrypted, hmac_secret_encrypted, created_at
+               callback_password_encrypted, hmac_secret_encrypted, created_at, demo
         FROM tenants WHERE app_key = $1 AND deleted_at IS NULL
         "#,
         app_key.as_str(),
@@ -223,7 +229,7 @@ pub async fn list(pool: &PgPool) -> Result<Vec<Tenant>, sqlx::Error> {
         r#"
         SELECT id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                integration_changed_by, integration_changed_at, callback_username,
-               callback_password_encrypted, hmac_secret_encrypted, created_at
+               callback_password_encrypted, hmac_secret_encrypted, created_at, demo
         FROM tenants WHERE deleted_at IS NULL ORDER BY name, app_key
         "#,
     )
@@ -252,7 +258,7 @@ pub async fn set_integration(
         WHERE app_key = $1 AND deleted_at IS NULL
         RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                   integration_changed_by, integration_changed_at, callback_username,
-                  callback_password_encrypted, hmac_secret_encrypted, created_at
+                  callback_password_encrypted, hmac_secret_encrypted, created_at, demo
         "#,
         app_key.as_str(),
         enabled,
@@ -321,7 +327,7 @@ pub async fn rotate_callback_password(
         WHERE app_key = $1 AND deleted_at IS NULL
         RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                   integration_changed_by, integration_changed_at, callback_username,
-                  callback_password_encrypted, hmac_secret_encrypted, created_at
+                  callback_password_encrypted, hmac_secret_encrypted, created_at, demo
         "#,
         app_key.as_str(),
         encrypted,
@@ -353,7 +359,7 @@ pub async fn set_hmac_secret(
         WHERE app_key = $1 AND deleted_at IS NULL
         RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                   integration_changed_by, integration_changed_at, callback_username,
-                  callback_password_encrypted, hmac_secret_encrypted, created_at
+                  callback_password_encrypted, hmac_secret_encrypted, created_at, demo
         "#,
         app_key.as_str(),
         encrypted,
@@ -395,7 +401,7 @@ pub async fn set_moengage_api_key(
         WHERE app_key = $1 AND deleted_at IS NULL
         RETURNING id, app_key, name, data_center, moengage_api_key_last4, integration_enabled,
                   integration_changed_by, integration_changed_at, callback_username,
-                  callback_password_encrypted, hmac_secret_encrypted, created_at
+                  callback_password_encrypted, hmac_secret_encrypted, created_at, demo
         "#,
         app_key.as_str(),
         encrypted,
@@ -426,6 +432,7 @@ struct TenantRow {
     callback_password_encrypted: Vec<u8>,
     hmac_secret_encrypted: Option<Vec<u8>>,
     created_at: DateTime<Utc>,
+    demo: bool,
 }
 
 impl TryFrom<TenantRow> for Tenant {
@@ -449,6 +456,7 @@ impl TryFrom<TenantRow> for Tenant {
             has_hmac_secret: row.hmac_secret_encrypted.is_some(),
             hmac_secret_encrypted: row.hmac_secret_encrypted,
             created_at: row.created_at,
+            demo: row.demo,
         })
     }
 }

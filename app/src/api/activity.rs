@@ -125,6 +125,9 @@ pub struct Overview {
     pub backlog_age: Option<String>,
     pub hours: Vec<HourPoint>,
     pub attention: Vec<Attention>,
+    /// An admin with no tenant yet, where forwarding goes to the MoEngage simulator, is
+    /// offered the demo (`api::demo`).
+    pub demo_offered: bool,
 }
 
 /// A category's delivery rate.
@@ -241,6 +244,9 @@ pub async fn get_overview() -> Result<Overview, ServerFnError> {
         day.add(&server::counts(tenant));
     }
     let oldest = tenants.iter().filter_map(|t| t.backlog_since).min();
+    let demo_offered = tenants.is_empty()
+        && principal.may(Action::RunDemo)
+        && super::demo::available().await == Some(super::demo::DemoAvailability::Available);
     Ok(Overview {
         tenants: tenants.len(),
         day,
@@ -249,6 +255,7 @@ pub async fn get_overview() -> Result<Overview, ServerFnError> {
         backlog_age: oldest.map(|at| server::age(now - at)),
         hours: hours.iter().map(server::hour_point).collect(),
         attention: server::attention(&tenants, &forwarding, &unknown, now),
+        demo_offered,
     })
 }
 

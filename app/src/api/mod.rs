@@ -7,6 +7,7 @@ pub mod access;
 pub mod activity;
 pub mod audit;
 pub mod dead_letters;
+pub mod demo;
 pub mod event_detail;
 pub mod events;
 pub mod exports;

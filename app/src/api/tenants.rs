@@ -26,6 +26,8 @@ pub struct TenantDetail {
     /// tenants get it.
     pub callback_url: Option<String>,
     pub forwarding: ForwardingFacts,
+    /// A demo workspace, removable in one click.
+    pub demo: bool,
 }
 
 /// How the tenant's events are forwarded.
@@ -155,6 +157,7 @@ pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> 
             }),
             now: now_facts,
         },
+        demo: tenant.demo,
     })
 }
 
@@ -193,6 +196,7 @@ pub async fn register_tenant(
         name,
         data_center: dc,
         moengage_api_key: data_api_key,
+        demo: false,
     };
     let by = auth::users::ChangedBy::from(&principal);
     match auth::tenants::register(&pool()?, &cipher()?, &by, new).await {

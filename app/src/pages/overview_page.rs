@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use crate::api::activity::{get_overview, Attention, Overview};
 use crate::components::charts::OutcomeBars;
 use crate::components::common::{LoadError, ServiceStatusCard};
+use crate::components::demo::TryTheDemo;
 use crate::signed_in::signed_in;
 
 /// How often the open overview reads its numbers again.
@@ -82,9 +83,13 @@ fn OverviewView(overview: Overview) -> impl IntoView {
         } else {
             view! { "An admin gives you access to the tenants you work with." }.into_any()
         };
+        let demo = signed_in()
+            .may(Action::RunDemo)
+            .then(|| view! { <TryTheDemo /> });
         return view! {
             <section class="panel">
                 <p class="empty-note">"No tenants to show yet. " {hint}</p>
+                {demo}
             </section>
         }
         .into_any();

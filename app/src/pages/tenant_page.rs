@@ -6,6 +6,7 @@ use crate::api::activity::get_tenant_charts;
 use crate::api::events::tenant_events;
 use crate::api::tenants::{get_tenant, TenantDetail};
 use crate::components::common::{LoadError, StateChip};
+use crate::components::demo::DemoBanner;
 use crate::components::tenants::{
     ActivityTab, ChartsResource, EventsResource, ForwardingNow, SettingsTab, SetupTab,
     TenantActions,
@@ -97,6 +98,9 @@ fn TenantView(
             }
         })
         .collect_view();
+    let demo = detail
+        .demo
+        .then(|| view! { <DemoBanner app_key=tenant.app_key.clone() /> });
     let body = match tab {
         "activity" => view! { <ActivityTab charts events /> }.into_any(),
         "settings" => view! { <SettingsTab detail actions /> }.into_any(),
@@ -115,6 +119,7 @@ fn TenantView(
                 <StateChip on=tenant.enabled on_label="Enabled" off_label="Disabled" />
             </p>
             <ForwardingNow forwarding />
+            {demo}
         </header>
         <nav class="tabs" aria-label="Tenant sections">
             {tabs}

@@ -32,10 +32,13 @@ pub enum Action {
     ViewAudit,
     /// Read the Prometheus metrics from the console's session.
     ViewMetrics,
+    /// Start the demo: a workspace of its own fed simulated Sinch traffic (only where
+    /// forwarding goes to the MoEngage simulator).
+    RunDemo,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::ViewEvents,
         Action::ViewFullPhoneNumbers,
         Action::ManageTenants,
@@ -43,6 +46,7 @@ impl Action {
         Action::ManageUsers,
         Action::ViewAudit,
         Action::ViewMetrics,
+        Action::RunDemo,
     ];
 }
 

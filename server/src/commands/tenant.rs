@@ -33,6 +33,7 @@ pub async fn run(command: TenantCommand) -> anyhow::Result<()> {
                 name,
                 data_center: DataCenter::parse(&dc).context("--dc")?,
                 moengage_api_key: data_api_key,
+                demo: false,
             };
             let tenant = tenants::register(&pool, &cipher, &by, new).await?;
             println!(

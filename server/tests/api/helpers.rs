@@ -162,6 +162,7 @@ impl TestApp {
             name: format!("{app_key} (test)"),
             data_center: DataCenter::parse("01").expect("valid"),
             moengage_api_key: "moe-test-key-1234".into(),
+            demo: false,
         };
         let tenant = tenants::create(&self.pool, &self.cipher, new)
             .await

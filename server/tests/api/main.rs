@@ -5,6 +5,7 @@ mod abuse;
 mod access;
 mod assets;
 mod binary;
+mod demo;
 mod events;
 mod explorer;
 mod export;

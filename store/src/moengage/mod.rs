@@ -21,6 +21,12 @@ impl DataApi {
         }
     }
 
+    /// The one base URL every tenant's requests go to, when one is configured (the
+    /// simulator); None when each goes to its data center.
+    pub fn configured_base(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+
     /// The host requests for a tenant in `data_center` go to.
     pub fn base(&self, data_center: DataCenter) -> String {
         self.base_url

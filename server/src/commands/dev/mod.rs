@@ -30,7 +30,43 @@ pub async fn run(command: DevCommand) -> anyhow::Result<()> {
         } => seed(&pool, &settings, events, tenants.max(1), days.max(1)).await,
         DevCommand::BenchActivity { runs } => bench_activity(&pool, runs.max(1)).await,
         DevCommand::BenchExplorer { runs } => bench_explorer::run(&pool, runs.max(1)).await,
+        DevCommand::Demo => demo(pool, &settings).await,
     }
+}
+
+/// `dlrhub dev demo`: the console's demo, from the command line, waiting for its traffic.
+async fn demo(pool: PgPool, settings: &Settings) -> anyhow::Result<()> {
+    let data_api =
+        store::moengage::DataApi::new(settings.forwarding.base_url.as_ref().map(url::Url::as_str));
+    let demo = crate::demo::SimulatedDemo::new(
+        data_api,
+        pool,
+        settings.cipher(),
+        settings.public_url.clone(),
+    );
+    let (tenant, url) = demo
+        .prepare(&super::command_line())
+        .await
+        .map_err(anyhow::Error::msg)?;
+    println!(
+        "Registered the demo workspace {} ({}); sending it simulated Sinch traffic for {} s \
+         through {}.",
+        tenant.app_key,
+        tenant.name,
+        crate::demo::DURATION.as_secs(),
+        tenant.callback_endpoint(&settings.public_url)
+    );
+    let accepted = crate::demo::send_traffic(demo.client(), url, crate::demo::DURATION).await;
+    anyhow::ensure!(
+        accepted > 0,
+        "no call was accepted: is `dlrhub serve` running at {}?",
+        settings.public_url
+    );
+    println!(
+        "{accepted} calls accepted. Open {}tenants/{} to see them; remove the demo workspace there.",
+        settings.public_url, tenant.app_key
+    );
+    Ok(())
 }
 
 async fn seed(
@@ -81,6 +117,7 @@ async fn seed_tenant(pool: &PgPool, settings: &Settings, index: u32) -> anyhow::
         name: format!("Seeded shop {index}"),
         data_center: DataCenter::parse("01")?,
         moengage_api_key: format!("seed-key-{index:04}"),
+        demo: false,
     };
     tenants::create(pool, &settings.cipher(), new).await?;
     Ok(tenants::set_integration(pool, &app_key, true, "dlrhub dev seed").await?)

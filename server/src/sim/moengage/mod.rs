@@ -75,7 +75,9 @@ pub struct Received {
 }
 
 pub struct Simulator {
-    credentials: HashMap<String, String>,
+    /// Workspaces and their keys; with none given at start, any key opens any workspace.
+    credentials: Mutex<HashMap<String, String>>,
+    open: bool,
     rate_limit: u32,
     faults: Mutex<(Faults, u64)>,
     /// Per (workspace, bulk API) budget: tokens left and when last refilled.
@@ -107,7 +109,8 @@ impl Simulator {
             credentials.insert(id.to_owned(), key.to_owned());
         }
         Ok(Self {
-            credentials,
+            open: credentials.is_empty(),
+            credentials: Mutex::new(credentials),
             rate_limit: args.rate_limit.max(1),
             faults: Mutex::new((Faults::from_args(args), 0)),
             buckets: Mutex::new(HashMap::new()),
@@ -127,6 +130,14 @@ impl Simulator {
             action.at_ms = now;
         }
         lock(&self.received).extend(accepted);
+    }
+
+    /// A workspace created after the start, as one is in MoEngage's dashboard. A simulator
+    /// started without workspaces already takes any key for any workspace, and stays so.
+    pub fn add_workspace(&self, id: &str, key: &str) {
+        if !self.open {
+            lock(&self.credentials).insert(id.to_owned(), key.to_owned());
+        }
     }
 
     pub fn set_faults(&self, faults: Faults) {
@@ -180,6 +191,7 @@ fn router(simulator: Arc<Simulator>) -> Router {
         .route("/_sim/received", get(received).delete(forget))
         .route("/_sim/stats", get(stats))
         .route("/_sim/faults", post(set_faults))
+        .route("/_sim/workspaces", post(add_workspace))
         // The 128 KB limit is MoEngage's to answer (413); axum's own must not come first.
         .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024))
         .with_state(simulator)
@@ -224,7 +236,12 @@ async fn gate(
     if let Some(status) = fault.status {
         return Err(fail(status, "ServerError", "simulated failure"));
     }
-    if !validate::authorised(&simulator.credentials, workspace, headers) {
+    let authorised = {
+        let credentials = lock(&simulator.credentials);
+        let known = (!simulator.open).then_some(&*credentials);
+        validate::authorised(known, workspace, headers)
+    };
+    if !authorised {
         return Err(fail(
             StatusCode::UNAUTHORIZED,
             "AuthenticationError",
@@ -386,6 +403,23 @@ async fn set_faults(
 ) -> Json<Faults> {
     simulator.set_faults(faults.clone());
     Json(faults)
+}
+
+#[derive(serde::Deserialize)]
+struct NewWorkspace {
+    id: String,
+    key: String,
+}
+
+async fn add_workspace(
+    State(simulator): State<Arc<Simulator>>,
+    Json(new): Json<NewWorkspace>,
+) -> StatusCode {
+    if new.id.is_empty() || new.key.is_empty() {
+        return StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    simulator.add_workspace(&new.id, &new.key);
+    StatusCode::NO_CONTENT
 }
 
 pub async fn run(args: MoengageArgs) -> anyhow::Result<()> {

@@ -104,3 +104,24 @@ async fn faults_fail_the_next_requests_then_clear() {
     assert_eq!(post(&sim, "k", body.clone()).await.0, 502);
     assert_eq!(post(&sim, "k", body).await.0, 200);
 }
+
+#[tokio::test]
+async fn a_workspace_created_at_run_time_is_accepted_and_an_open_simulator_stays_open() {
+    let valid = json!({ "type": "event", "customer_id": "u1", "actions": [action("SMS Sent")] });
+    let create = |sim: &Running| {
+        reqwest::Client::new()
+            .post(format!("http://{}/_sim/workspaces", sim.address))
+            .json(&json!({ "id": "WS1", "key": "key-9" }))
+            .send()
+    };
+
+    let known = start(&["OTHER:key-1"]).await;
+    assert_eq!(post(&known, "key-9", valid.clone()).await.0, 401);
+    assert_eq!(create(&known).await.expect("answers").status(), 204);
+    assert_eq!(post(&known, "key-9", valid.clone()).await.0, 200);
+    assert_eq!(post(&known, "key-8", valid.clone()).await.0, 401);
+
+    let open = start(&[]).await;
+    assert_eq!(create(&open).await.expect("answers").status(), 204);
+    assert_eq!(post(&open, "any-key", valid).await.0, 200, "still any key");
+}

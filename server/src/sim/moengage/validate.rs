@@ -16,9 +16,9 @@ pub(super) struct Invalid {
 }
 
 /// Username = the workspace id of the path; password = its Data API key (any non-empty
-/// key when no workspaces were configured).
+/// key when the simulator knows no workspaces: `known` is None).
 pub(super) fn authorised(
-    credentials: &HashMap<String, String>,
+    known: Option<&HashMap<String, String>>,
     workspace: &str,
     headers: &HeaderMap,
 ) -> bool {
@@ -28,7 +28,7 @@ pub(super) fn authorised(
     if user != workspace || key.is_empty() {
         return false;
     }
-    credentials.is_empty() || credentials.get(workspace) == Some(&key)
+    known.is_none_or(|known| known.get(workspace) == Some(&key))
 }
 
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {

@@ -212,6 +212,10 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
                 vec![("app_key", "ACME01"), ("confirmation", "not it")],
                 Needs::Staff,
             ),
+            ("remove_demo", vec![("app_key", "ACME01")], Needs::Staff),
+            ("demo_offer", vec![], Needs::Admin),
+            // Without the MoEngage simulator it answers why it cannot run.
+            ("start_demo", vec![], Needs::Admin),
             ("list_users", vec![], Needs::Admin),
             ("tenant_choices", vec![], Needs::Admin),
             (
@@ -271,7 +275,7 @@ async fn each_role_gets_exactly_what_it_may(_: PgPoolOptions, db: PgConnectOptio
         };
         assert_eq!(metrics, expected, "{who:?} /metrics");
     }
-    assert_eq!(seen.len(), 4 * 36);
+    assert_eq!(seen.len(), 4 * 39);
 }
 
 #[sqlx::test(migrations = false)]
