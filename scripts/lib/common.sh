@@ -179,3 +179,20 @@ precompress_site() {
 target_dir() {
   echo "${CARGO_TARGET_DIR:-$ROOT/target}"
 }
+
+# Runs a command, then gives the project's Rust sources back the times they had before.
+# `cargo sqlx prepare` touches the root file of every crate that uses sqlx's macros (to force
+# their recompilation); left touched, the release server and bundle `scripts/run` built
+# would be rebuilt from scratch by the next `cargo leptos build` (about 8 minutes here).
+keeping_source_times() {
+  local times
+  times=$(mktemp)
+  (cd "$ROOT" && git ls-files -z '*.rs' | xargs -0 stat -c '%.9Y %n') >"$times"
+  local status=0
+  "$@" || status=$?
+  while read -r time file; do
+    touch -c -d "@$time" "$ROOT/$file"
+  done <"$times"
+  rm -f "$times"
+  return "$status"
+}
