@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::Plot;
+use super::{Plot, Scale};
 
 const HEIGHT: f64 = 40.0;
 const BAR: f64 = 12.0;
@@ -18,27 +18,53 @@ pub fn DailyBars(days: Vec<(String, i64)>, class: &'static str, label: String) -
         days.first().map(|d| d.0.clone()).unwrap_or_default(),
         days.last().map(|d| d.0.clone()).unwrap_or_default(),
     );
+    let scale = Scale::new(days.iter().map(|d| d.1).max().unwrap_or(0) as f64, true);
+    // 48 pixels hold three labels: the top, the middle (when it is a tick) and zero; the
+    // others stay as blanks, so that the labels keep their places beside the gridlines.
+    let bottom = scale.ticks.len() - 1;
+    let ticks: Vec<String> = scale
+        .ticks
+        .iter()
+        .enumerate()
+        .map(|(i, tick)| {
+            let shown = i == 0 || i == bottom || (bottom.is_multiple_of(2) && i == bottom / 2);
+            if shown {
+                format!("{tick:.0}")
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    let markup = scale.gridlines(width, HEIGHT) + &markup(&days, class, &scale);
+    let quiet = days.iter().all(|d| d.1 == 0);
     view! {
         <figure class="chart chart--small">
-            <Plot
-                width
-                height=HEIGHT
-                markup=markup(&days, class)
-                label=format!("{label}: {summary}")
-                axis=(first, last)
-            />
+            {if quiet {
+                view! { <p class="chart__empty">"None in this period."</p> }.into_any()
+            } else {
+                view! {
+                    <Plot
+                        width
+                        height=HEIGHT
+                        markup
+                        label=format!("{label}: {summary}")
+                        axis=(first, last)
+                        ticks
+                    />
+                }
+                    .into_any()
+            }}
         </figure>
     }
 }
 
 /// The bars as SVG text (see `OutcomeBars` for why not through `view!`).
-fn markup(days: &[(String, i64)], class: &str) -> String {
-    let max = days.iter().map(|d| d.1).max().unwrap_or(0).max(1);
+fn markup(days: &[(String, i64)], class: &str, scale: &Scale) -> String {
     days.iter()
         .enumerate()
         .map(|(index, (day, count))| {
             let x = index as f64 * BAR;
-            let height = *count as f64 / max as f64 * HEIGHT;
+            let height = HEIGHT - scale.y(*count as f64, HEIGHT);
             format!(
                 r#"<g><title>{day}: {count}</title><rect class="bar__hit" x="{x}" y="0" width="{BAR}" height="{HEIGHT}"></rect><rect class="bar bar--{class}" x="{}" y="{:.3}" width="{}" height="{height:.3}"></rect></g>"#,
                 x + 1.0,
@@ -55,7 +81,8 @@ mod tests {
 
     #[test]
     fn the_busiest_day_fills_the_height() {
-        let markup = markup(&[("Fri 27".into(), 2), ("Sat 28".into(), 4)], "rejected");
+        let days = [("Fri 27".into(), 2), ("Sat 28".into(), 4)];
+        let markup = markup(&days, "rejected", &Scale::new(4.0, true));
         assert!(markup.contains("<title>Fri 27: 2</title>"));
         assert!(markup.contains(r#"x="13" y="0.000" width="10" height="40.000""#));
         assert!(markup.contains(r#"x="1" y="20.000" width="10" height="20.000""#));

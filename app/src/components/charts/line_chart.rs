@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::Plot;
+use super::{Plot, Scale};
 
 const HEIGHT: f64 = 80.0;
 const STEP: f64 = 4.0;
@@ -38,11 +38,13 @@ pub fn LineChart(
         })
         .collect_view();
     let width = STEP * points.len().saturating_sub(1).max(1) as f64;
-    let markup = markup(&lines, &points, max, unit);
+    let scale = scale(&lines, max);
+    let ticks = scale.ticks.iter().map(|tick| unit(*tick)).collect();
+    let markup = scale.gridlines(width, HEIGHT) + &markup(&lines, &points, &scale, unit);
     view! {
         <figure class="chart chart--line">
             {if has_data {
-                view! { <Plot width height=HEIGHT markup label axis /> }.into_any()
+                view! { <Plot width height=HEIGHT markup label axis ticks /> }.into_any()
             } else {
                 view! { <p class="chart__empty">"Nothing to measure in this period."</p> }
                     .into_any()
@@ -53,18 +55,19 @@ pub fn LineChart(
     }
 }
 
+/// The value axis: up to `max` when given (100 for a percentage), else the largest value.
+fn scale(lines: &[Line], max: Option<f64>) -> Scale {
+    let largest = lines
+        .iter()
+        .flat_map(|l| l.values.iter().flatten())
+        .fold(0.0_f64, |a, b| a.max(*b));
+    Scale::new(max.unwrap_or(largest), false)
+}
+
 /// The lines as SVG text (see `OutcomeBars` for why not through `view!`): a polyline per
 /// unbroken run of values, and a full-height hit area per point for its tooltip.
-fn markup(lines: &[Line], points: &[String], max: Option<f64>, unit: fn(f64) -> String) -> String {
-    let top = max
-        .unwrap_or_else(|| {
-            lines
-                .iter()
-                .flat_map(|l| l.values.iter().flatten())
-                .fold(0.0_f64, |a, b| a.max(*b))
-        })
-        .max(f64::MIN_POSITIVE);
-    let y = |value: f64| HEIGHT - (value / top).min(1.0) * HEIGHT;
+fn markup(lines: &[Line], points: &[String], scale: &Scale, unit: fn(f64) -> String) -> String {
+    let y = |value: f64| scale.y(value, HEIGHT);
     let mut out = String::new();
     for line in lines {
         let mut run: Vec<(f64, f64)> = Vec::new();
@@ -125,7 +128,7 @@ mod tests {
             values: vec![Some(2.0), Some(4.0), None, Some(1.0)],
         }];
         let points: Vec<String> = (0..4).map(|h| format!("h{h}")).collect();
-        let svg = markup(&lines, &points, None, seconds);
+        let svg = markup(&lines, &points, &scale(&lines, None), seconds);
         assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
         assert!(svg.contains(r#"points="0.00,40.00 4.00,0.00""#), "{svg}");
         assert!(svg.contains("<title>h2: p50 —</title>"), "{svg}");

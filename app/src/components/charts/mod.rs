@@ -6,9 +6,11 @@ mod daily_bars;
 mod line_chart;
 mod outcome_bars;
 mod plot;
+mod scale;
 
 pub use category_rates::CategoryRates;
 pub use daily_bars::DailyBars;
 pub use line_chart::{Line, LineChart};
 pub use outcome_bars::OutcomeBars;
 use plot::Plot;
+use scale::Scale;

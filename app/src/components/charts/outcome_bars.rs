@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::Plot;
+use super::{Plot, Scale};
 use crate::api::activity::HourPoint;
 
 /// The series of a bar, bottom to top, with their CSS class and legend label.
@@ -52,7 +52,13 @@ pub fn OutcomeBars(hours: Vec<HourPoint>, label: String) -> impl IntoView {
         hours.last().map(|p| p.label.clone()).unwrap_or_default(),
     );
     let width = BAR * hours.len().max(1) as f64;
-    let bars = bars_markup(&hours, max);
+    let scale = Scale::new(max as f64, true);
+    let ticks = scale
+        .ticks
+        .iter()
+        .map(|tick| format!("{tick:.0}"))
+        .collect();
+    let bars = scale.gridlines(width, HEIGHT) + &bars_markup(&hours, &scale);
     let summary = format!(
         "{label}: {} delivered, {} failed, {} sent, {} rejected",
         totals[0], totals[1], totals[2], totals[3]
@@ -63,7 +69,9 @@ pub fn OutcomeBars(hours: Vec<HourPoint>, label: String) -> impl IntoView {
             {if max == 0 {
                 view! { <p class="chart__empty">"No events in this period."</p> }.into_any()
             } else {
-                view! { <Plot width height=HEIGHT markup=bars label=summary axis=(first, last) /> }
+                view! {
+                    <Plot width height=HEIGHT markup=bars label=summary axis=(first, last) ticks />
+                }
                     .into_any()
             }} <figcaption>
                 <ul class="chart__legend">{legend}</ul>
@@ -75,7 +83,7 @@ pub fn OutcomeBars(hours: Vec<HourPoint>, label: String) -> impl IntoView {
 /// The bars as SVG markup. Written as text rather than through `view!`: an SVG `<title>`
 /// (the tooltip) built by the view macro outside its `<svg>` is taken for the HTML
 /// `<title>` element, and the page then fails to hydrate.
-fn bars_markup(hours: &[HourPoint], max: i64) -> String {
+fn bars_markup(hours: &[HourPoint], scale: &Scale) -> String {
     let mut markup = String::new();
     for (index, point) in hours.iter().enumerate() {
         let x = index as f64 * BAR;
@@ -93,7 +101,7 @@ fn bars_markup(hours: &[HourPoint], max: i64) -> String {
             if value == 0 {
                 continue;
             }
-            let height = value as f64 / max as f64 * HEIGHT;
+            let height = HEIGHT - scale.y(value as f64, HEIGHT);
             top -= height;
             markup.push_str(&format!(
                 r#"<rect class="bar bar--{class}" x="{}" y="{top:.3}" width="{}" height="{height:.3}"></rect>"#,
@@ -129,7 +137,10 @@ mod tests {
 
     #[test]
     fn the_busiest_hour_fills_the_height_and_quiet_hours_draw_only_their_tooltip() {
-        let markup = bars_markup(&[point(3, 1), point(0, 0), point(1, 1)], 4);
+        let markup = bars_markup(
+            &[point(3, 1), point(0, 0), point(1, 1)],
+            &Scale::new(4.0, true),
+        );
         assert_eq!(markup.matches("<g>").count(), 3);
         assert!(markup
             .contains(r#"class="bar bar--delivered" x="1" y="30.000" width="8" height="90.000""#));
