@@ -44,6 +44,8 @@ pub struct SimulatedDemo {
     public_url: Url,
     /// When the traffic running now ends: one demo at a time.
     running_until: Mutex<Option<Instant>>,
+    /// The traffic running now and its workspace, so that removing the demo stops it.
+    traffic: Mutex<Option<(String, tokio::task::AbortHandle)>>,
 }
 
 impl SimulatedDemo {
@@ -59,6 +61,7 @@ impl SimulatedDemo {
             cipher,
             public_url,
             running_until: Mutex::new(None),
+            traffic: Mutex::new(None),
         }
     }
 
@@ -113,7 +116,8 @@ impl SimulatedDemo {
     /// Registers the demo workspace and starts its traffic in the background.
     async fn begin(&self, by: &ChangedBy) -> Result<Tenant, String> {
         let (tenant, url) = self.prepare(by).await?;
-        tokio::spawn(send_traffic(self.client.clone(), url, DURATION));
+        let task = tokio::spawn(send_traffic(self.client.clone(), url, DURATION));
+        *lock(&self.traffic) = Some((tenant.app_key.to_string(), task.abort_handle()));
         Ok(tenant)
     }
 
@@ -173,6 +177,19 @@ impl Demo for SimulatedDemo {
     fn start<'a>(&'a self, by: &'a ChangedBy) -> DemoFuture<'a, Result<String, String>> {
         Box::pin(async move { Ok(self.begin(by).await?.app_key.to_string()) })
     }
+
+    fn stop(&self, app_key: &str) {
+        let mut traffic = lock(&self.traffic);
+        if traffic
+            .as_ref()
+            .is_some_and(|(running, _)| running == app_key)
+        {
+            if let Some((_, task)) = traffic.take() {
+                task.abort();
+            }
+            *lock(&self.running_until) = None;
+        }
+    }
 }
 
 /// Sends the demo's calls to the callback URL for `duration`, as Sinch would; answers how
@@ -197,8 +214,11 @@ pub async fn send_traffic(client: reqwest::Client, callback: Url, duration: Dura
             .body(body)
             .send()
             .await;
-        if answer.is_ok_and(|response| response.status().is_success()) {
-            accepted += 1;
+        match answer.map(|response| response.status()) {
+            Ok(status) if status.is_success() => accepted += 1,
+            // The demo workspace was removed (from another process than the one sending).
+            Ok(reqwest::StatusCode::NOT_FOUND) => break,
+            _ => {}
         }
     }
     tracing::info!(accepted, calls, "the demo's simulated traffic ended");

@@ -80,7 +80,7 @@ pub async fn dead_letters_in_group(
             .await
             .map_err(internal)?
             .into_iter()
-            .map(|row| super::events::summary(&app_key, row, full_numbers, now))
+            .map(|row| super::events::summary(&tenant, row, full_numbers, now))
             .collect(),
     )
 }

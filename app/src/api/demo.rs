@@ -41,6 +41,9 @@ mod ssr {
             &'a self,
             by: &'a auth::users::ChangedBy,
         ) -> DemoFuture<'a, Result<String, String>>;
+
+        /// Stops the traffic to this demo workspace, if it is running here.
+        fn stop(&self, app_key: &str);
     }
 
     /// The demo as the context carries it.
@@ -103,6 +106,11 @@ pub async fn remove_demo(app_key: String) -> Result<FormResult<()>, ServerFnErro
             "app_key",
             "only a demo workspace is removed this way; delete others in Settings",
         )));
+    }
+    // Its traffic stops first: calls to a removed workspace would be counted as Sinch
+    // calling a workspace no tenant has.
+    if let Some(demo) = use_context::<SharedDemo>() {
+        demo.0.stop(tenant.app_key.as_str());
     }
     let by = auth::users::ChangedBy::from(&principal);
     auth::tenants::delete(&pool()?, &by, &tenant.app_key)

@@ -166,12 +166,7 @@ mod view {
         EventDetail {
             app_key: tenant.app_key.to_string(),
             tenant_name: tenant.name.clone(),
-            event: crate::api::events::summary(
-                tenant.app_key.as_str(),
-                detail.event,
-                full_numbers,
-                now,
-            ),
+            event: crate::api::events::summary(tenant, detail.event, full_numbers, now),
             count: detail.count,
             operator: detail.operator,
             reported_at: moment(detail.reported_at, now),

@@ -10,6 +10,8 @@ use super::activity::Moment;
 pub struct EventSummary {
     /// The tenant's workspace id.
     pub app_key: String,
+    /// The tenant's name, as people know it.
+    pub tenant_name: String,
     pub id: i64,
     pub at: Moment,
     pub kind: domain::EventKind,
@@ -42,20 +44,22 @@ pub async fn tenant_events(app_key: String) -> Result<Vec<EventSummary>, ServerF
     let now = chrono::Utc::now();
     Ok(rows
         .into_iter()
-        .map(|row| summary(&app_key, row, full_numbers, now))
+        .map(|row| summary(&tenant, row, full_numbers, now))
         .collect())
 }
 
-/// An event as the console shows it, its phone number masked unless `full_numbers`.
+/// An event of `tenant` as the console shows it, its phone number masked unless
+/// `full_numbers`.
 #[cfg(feature = "ssr")]
 pub(crate) fn summary(
-    app_key: &str,
+    tenant: &store::tenants::Tenant,
     row: store::events::EventRow,
     full_numbers: bool,
     now: chrono::DateTime<chrono::Utc>,
 ) -> EventSummary {
     EventSummary {
-        app_key: app_key.to_owned(),
+        app_key: tenant.app_key.to_string(),
+        tenant_name: tenant.name.clone(),
         id: row.id,
         at: super::activity::moment(row.created_at, now),
         phone: shown_phone(&row.recipient, full_numbers),
@@ -71,6 +75,18 @@ pub(crate) fn summary(
         attempts: row.attempts,
         last_error: row.last_error,
     }
+}
+
+/// The tenant a found event belongs to, among those the user sees (a query scoped to
+/// them finds no other).
+#[cfg(feature = "ssr")]
+pub(crate) fn of<'a>(
+    visible: &'a [store::tenants::Tenant],
+    app_key: &str,
+) -> Option<&'a store::tenants::Tenant> {
+    visible
+        .iter()
+        .find(|tenant| tenant.app_key.as_str() == app_key)
 }
 
 #[cfg(feature = "ssr")]
@@ -155,7 +171,10 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> 
     Ok(EventList {
         rows: found
             .into_iter()
-            .map(|found| summary(&found.app_key, found.event, full_numbers, now))
+            .filter_map(|found| {
+                let tenant = of(&visible, &found.app_key)?;
+                Some(summary(tenant, found.event, full_numbers, now))
+            })
             .collect(),
         older: older.flatten(),
         problems,

@@ -39,8 +39,7 @@ pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError>
     use store::events::EventFilter;
 
     use super::access::{allowed, internal, pool, refuse};
-    use super::events::summary;
-    use super::tenants::visible_ids;
+    use super::events::{of, summary};
 
     let principal = allowed(Action::ViewEvents)?;
     let text = text.trim().to_owned();
@@ -62,7 +61,8 @@ pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError>
         });
     }
     let pool = pool()?;
-    let scope = visible_ids(&principal, &pool).await?;
+    let visible = principal.tenants(&pool).await.map_err(internal)?;
+    let scope: Vec<_> = visible.iter().map(|tenant| tenant.id).collect();
     let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
     // Someone who sees numbers masked could otherwise confirm a full number by trying
     // candidates until one finds events.
@@ -101,7 +101,10 @@ pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError>
             value,
             rows: found
                 .into_iter()
-                .map(|found| summary(&found.app_key, found.event, full_numbers, now))
+                .filter_map(|found| {
+                    let tenant = of(&visible, &found.app_key)?;
+                    Some(summary(tenant, found.event, full_numbers, now))
+                })
                 .collect(),
             more,
         });

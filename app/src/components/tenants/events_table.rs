@@ -95,10 +95,14 @@ pub fn EventRow(
     let row_class = move || highlighted.get().then_some("row--highlight");
     let href = format!("/events/{}/{}", event.app_key, event.id);
     let app_key = event.app_key;
+    let tenant_name = event.tenant_name;
+    // The name people know; the workspace id on hover.
     let tenant = show_tenant.then(|| {
         view! {
-            <td class="mono">
-                <a href=format!("/tenants/{app_key}?tab=activity")>{app_key.clone()}</a>
+            <td>
+                <a href=format!("/tenants/{app_key}?tab=activity") title=app_key.clone()>
+                    {tenant_name}
+                </a>
             </td>
         }
     });
