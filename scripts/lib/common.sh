@@ -196,3 +196,33 @@ keeping_source_times() {
   rm -f "$times"
   return "$status"
 }
+
+# The crates a release build compiles: the server's and the browser bundle's (cargo prints
+# one "Compiling" line for each).
+crates_to_build() {
+  local server browser
+  server=$(cargo tree -p server -e normal,build --prefix none --format '{p}' 2>/dev/null |
+    sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l)
+  browser=$(cargo tree -p frontend --target wasm32-unknown-unknown -e normal,build \
+    --prefix none --format '{p}' 2>/dev/null | sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l)
+  echo $((server + browser))
+}
+
+# `cargo leptos build --release`, with a progress line every 25 crates: how many of about
+# how many, the time so far and a rough time left (the last crates, the server's own with
+# link-time optimisation, are the slowest, so it errs on the short side).
+build_release() {
+  local total compiled=0 start=$SECONDS line elapsed left
+  total=$(crates_to_build)
+  cargo leptos build --release 2>&1 | while IFS= read -r line; do
+    printf '%s\n' "$line"
+    [[ $line == *Compiling* ]] || continue
+    compiled=$((compiled + 1))
+    if ((compiled % 25 == 0 && compiled < total)); then
+      elapsed=$((SECONDS - start))
+      left=$((elapsed * (total - compiled) / compiled / 60 + 1))
+      say "built $compiled of about $total crates in $((elapsed / 60)) min $((elapsed % 60)) s; roughly $left min left"
+    fi
+  done
+  return "${PIPESTATUS[0]}"
+}
