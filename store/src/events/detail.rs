@@ -83,6 +83,12 @@ pub async fn detail(
     tenant: TenantId,
     id: i64,
 ) -> Result<Option<EventDetail>, sqlx::Error> {
+    // One snapshot for the three reads: else a page loaded while the forwarder records an
+    // attempt could show the attempt without the state it set.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
     let Some(row) = sqlx::query!(
         r#"
         SELECT e.id, e.created_at, e.kind, e.customer_id, e.recipient, e.category, e.batch_id,
@@ -97,7 +103,7 @@ pub async fn detail(
         tenant.0,
         id,
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?
     else {
         return Ok(None);
@@ -113,7 +119,7 @@ pub async fn detail(
         tenant.0,
         row.message_id,
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
     let attempts = sqlx::query_as!(
         AttemptRow,
@@ -126,8 +132,9 @@ pub async fn detail(
         tenant.0,
         id,
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(Some(EventDetail {
         tenant,
         event: EventRow {

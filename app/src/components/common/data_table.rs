@@ -2,6 +2,10 @@ use leptos::prelude::*;
 
 /// A table with a header row of `columns`, scrolling sideways on narrow screens. A column
 /// named "Actions" holds buttons and is labelled for screen readers only.
+///
+/// The scrolling box takes keyboard focus (arrow keys then scroll it), so that a table
+/// without links can still be read to its last column without a mouse; as a focusable
+/// box it is a region, named for screen readers.
 #[component]
 pub fn DataTable(columns: &'static [&'static str], children: Children) -> impl IntoView {
     let headers = columns
@@ -20,7 +24,7 @@ pub fn DataTable(columns: &'static [&'static str], children: Children) -> impl I
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Table, scrolls sideways">
             <table class="table">
                 <thead>
                     <tr>{headers}</tr>
