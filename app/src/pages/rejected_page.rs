@@ -92,7 +92,7 @@ fn Reason(reason: ReasonView) -> impl IntoView {
             let value = sample.value.unwrap_or_else(|| "(none)".to_owned());
             view! {
                 <tr>
-                    <td class="mono">{value}</td>
+                    <td class="mono cell--sample">{value}</td>
                     <td>{sample.detail}</td>
                     <td class="num">{sample.count}</td>
                     <td>
