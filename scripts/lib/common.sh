@@ -187,7 +187,10 @@ target_dir() {
 keeping_source_times() {
   local times
   times=$(mktemp)
-  (cd "$ROOT" && git ls-files -z '*.rs' | xargs -0 stat -c '%.9Y %n') >"$times"
+  # Outside a git checkout (an unpacked archive) there is nothing to list: the times stay
+  # as the command leaves them.
+  (cd "$ROOT" && git ls-files -z '*.rs' 2>/dev/null | xargs -0 -r stat -c '%.9Y %n') >"$times" ||
+    true
   local status=0
   "$@" || status=$?
   while read -r time file; do
@@ -201,10 +204,11 @@ keeping_source_times() {
 # one "Compiling" line for each).
 crates_to_build() {
   local server browser
+  # Only for the progress lines: should cargo tree fail, there are none, not an error.
   server=$(cargo tree -p server -e normal,build --prefix none --format '{p}' 2>/dev/null |
-    sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l)
+    sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l) || server=0
   browser=$(cargo tree -p frontend --target wasm32-unknown-unknown -e normal,build \
-    --prefix none --format '{p}' 2>/dev/null | sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l)
+    --prefix none --format '{p}' 2>/dev/null | sed 's/ (\*)$//; s/ (proc-macro)$//' | sort -u | wc -l) || browser=0
   echo $((server + browser))
 }
 

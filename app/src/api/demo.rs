@@ -95,9 +95,9 @@ pub async fn start_demo() -> Result<FormResult<String>, ServerFnError> {
 pub async fn remove_demo(app_key: String) -> Result<FormResult<()>, ServerFnError> {
     use domain::access::Action;
 
-    use super::access::{allowed, pool};
+    use super::access::allowed;
     use super::forms::FieldErrors;
-    use super::tenants::{refused, visible};
+    use super::tenants::visible;
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
@@ -107,15 +107,5 @@ pub async fn remove_demo(app_key: String) -> Result<FormResult<()>, ServerFnErro
             "only a demo workspace is removed this way; delete others in Settings",
         )));
     }
-    // Its traffic stops first: calls to a removed workspace would be counted as Sinch
-    // calling a workspace no tenant has.
-    if let Some(demo) = use_context::<SharedDemo>() {
-        demo.0.stop(tenant.app_key.as_str());
-    }
-    let by = auth::users::ChangedBy::from(&principal);
-    auth::tenants::delete(&pool()?, &by, &tenant.app_key)
-        .await
-        .map_err(refused)?;
-    leptos_axum::redirect("/tenants");
-    Ok(Ok(()))
+    super::tenant_settings::deleted(&principal, &tenant).await
 }

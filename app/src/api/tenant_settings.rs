@@ -153,9 +153,9 @@ pub async fn delete_tenant(
 ) -> Result<FormResult<()>, ServerFnError> {
     use domain::access::Action;
 
-    use super::access::{allowed, pool};
+    use super::access::allowed;
     use super::forms::FieldErrors;
-    use super::tenants::{refused, visible};
+    use super::tenants::visible;
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
@@ -165,7 +165,27 @@ pub async fn delete_tenant(
             format!("type {} to confirm", tenant.app_key),
         )));
     }
-    let by = auth::users::ChangedBy::from(&principal);
+    deleted(&principal, &tenant).await
+}
+
+/// Deletes `tenant` softly and sends the browser back to the list. A demo workspace's
+/// traffic stops first, whichever button deleted it: calls to a deleted workspace would be
+/// counted as Sinch calling a workspace no tenant has.
+#[cfg(feature = "ssr")]
+pub(crate) async fn deleted(
+    principal: &auth::Principal,
+    tenant: &store::tenants::Tenant,
+) -> Result<FormResult<()>, ServerFnError> {
+    use super::access::pool;
+    use super::demo::SharedDemo;
+    use super::tenants::refused;
+
+    if tenant.demo {
+        if let Some(demo) = use_context::<SharedDemo>() {
+            demo.0.stop(tenant.app_key.as_str());
+        }
+    }
+    let by = auth::users::ChangedBy::from(principal);
     auth::tenants::delete(&pool()?, &by, &tenant.app_key)
         .await
         .map_err(refused)?;

@@ -54,6 +54,18 @@ pub fn TryTheDemo() -> impl IntoView {
 #[component]
 pub fn DemoBanner(app_key: String) -> impl IntoView {
     let remove = ServerAction::<RemoveDemo>::new();
+    let refused = move || {
+        let reason = match remove.value().get()? {
+            Ok(Ok(())) => return None,
+            Ok(Err(errors)) => errors.get("app_key").unwrap_or_default(),
+            Err(error) => error.to_string(),
+        };
+        Some(view! {
+            <p class="notice notice--error" role="alert">
+                {format!("The demo workspace was not removed: {reason}")}
+            </p>
+        })
+    };
     view! {
         <div class="notice notice--demo" role="note">
             <p>
@@ -66,6 +78,7 @@ pub fn DemoBanner(app_key: String) -> impl IntoView {
                     "Remove the demo workspace"
                 </button>
             </ActionForm>
+            {refused}
         </div>
     }
 }
