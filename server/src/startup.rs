@@ -1,6 +1,7 @@
 //! Builds the HTTP application. Tests build it on port 0 against a fresh database.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
 use app::{shell, App};
@@ -13,7 +14,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
 use store::moengage::DataApi;
-use store::{PgPool, TenantCache};
+use store::PgPool;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
@@ -25,8 +26,8 @@ use crate::configuration::Settings;
 use crate::demo::SimulatedDemo;
 use crate::probes::HttpProbes;
 use crate::routes::{self, access, health, same_origin, security_headers, webhooks};
-use crate::state::AppState;
-use crate::workers::ingest_writer::{EventsEnqueued, IngestWriter, WriterSettings};
+use crate::state::{AppState, OperationsState};
+use crate::workers::{Intake, Workers};
 
 pub struct Application {
     listener: TcpListener,
@@ -34,11 +35,14 @@ pub struct Application {
     pool: PgPool,
     router: Router,
     public_url: Url,
-    events_enqueued: EventsEnqueued,
+    workers: Workers,
+    stop: CancellationToken,
+    shutdown_grace: Duration,
 }
 
 impl Application {
-    /// Connects to the database, applies pending migrations and binds the listener.
+    /// Connects to the database, applies pending migrations, starts the background work
+    /// of the process's role and binds the listener.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         // Install the metrics recorder before anything records.
         crate::telemetry::metrics::handle();
@@ -50,39 +54,21 @@ impl Application {
         let local_addr = listener
             .local_addr()
             .context("reading the address the listener is bound to")?;
-        let events_enqueued = EventsEnqueued::default();
         let public_url = public_url(&settings.public_url, local_addr);
-        let data_api = DataApi::new(settings.forwarding.base_url.as_ref().map(Url::as_str));
-        let state = AppState {
-            leptos_options: leptos_options(settings, local_addr),
-            pool: pool.clone(),
-            cipher: settings.cipher(),
-            probes: HttpProbes::shared(data_api.clone(), public_url.clone(), settings.cipher()),
-            demo: SimulatedDemo::new(
-                data_api.clone(),
-                pool.clone(),
-                settings.cipher(),
-                public_url.clone(),
-            )
-            .shared(),
-            data_api,
-            public_url: public_url.clone(),
-            ingest: IngestWriter::start(
-                pool.clone(),
-                WriterSettings::default(),
-                events_enqueued.clone(),
+        let stop = CancellationToken::new();
+        let workers = Workers::start(settings, &pool, &stop);
+        let router = match workers.intake() {
+            Some(intake) => {
+                let state = app_state(settings, &pool, &public_url, local_addr, intake.clone());
+                router(state, PgSessionStore::new(pool.clone()))
+            }
+            None => operations_router(
+                OperationsState {
+                    pool: pool.clone(),
+                    access: settings.access.clone(),
+                },
+                public_url.scheme() == "https",
             ),
-            tenants: TenantCache::start(pool.clone()),
-            unknown_workspaces: webhooks::UnknownWorkspaces::default(),
-            exports: routes::export::ExportSlots::default(),
-            passwords: Passwords::default(),
-            access: settings.access.clone(),
-        };
-        let router = if settings.role.serves_api() {
-            let sessions = PgSessionStore::new(pool.clone());
-            router(state, sessions)
-        } else {
-            operations_router(state)
         };
         Ok(Self {
             listener,
@@ -90,7 +76,9 @@ impl Application {
             pool,
             router,
             public_url,
-            events_enqueued,
+            workers,
+            stop,
+            shutdown_grace: settings.shutdown_grace,
         })
     }
 
@@ -103,11 +91,6 @@ impl Application {
         &self.pool
     }
 
-    /// Rung when the webhook has enqueued events: wakes this process's forwarding workers.
-    pub fn events_enqueued(&self) -> EventsEnqueued {
-        self.events_enqueued.clone()
-    }
-
     /// The base of the URLs handed out (the configured one, with the bound port for 0).
     pub fn public_url(&self) -> &Url {
         &self.public_url
@@ -117,15 +100,24 @@ impl Application {
         self.local_addr().port()
     }
 
-    /// Serves until `stop` is cancelled, then waits for the requests in flight.
-    pub async fn run_until_stopped(self, stop: CancellationToken) -> std::io::Result<()> {
-        axum::serve(
+    /// Cancelling it stops the server and the background work (`serve` does on SIGTERM,
+    /// a test when its app is dropped).
+    pub fn stopper(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+
+    /// Serves until stopped, waits for the requests in flight, then gives the forwarding
+    /// workers the grace period to finish their claims.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(stop.cancelled_owned())
-        .await
+        .with_graceful_shutdown(self.stop.cancelled_owned())
+        .await;
+        self.workers.finish(self.shutdown_grace).await;
+        served
     }
 }
 
@@ -164,13 +156,43 @@ fn public_url(configured: &Url, listening_on: SocketAddr) -> Url {
     url
 }
 
+/// What the console and the webhook reach, in a process that serves them.
+fn app_state(
+    settings: &Settings,
+    pool: &PgPool,
+    public_url: &Url,
+    local_addr: SocketAddr,
+    intake: Intake,
+) -> AppState {
+    let data_api = DataApi::new(settings.forwarding.base_url.as_ref().map(Url::as_str));
+    AppState {
+        leptos_options: leptos_options(settings, local_addr),
+        pool: pool.clone(),
+        cipher: settings.cipher(),
+        probes: HttpProbes::shared(data_api.clone(), public_url.clone(), settings.cipher()),
+        demo: SimulatedDemo::new(
+            data_api.clone(),
+            pool.clone(),
+            settings.cipher(),
+            public_url.clone(),
+        )
+        .shared(),
+        data_api,
+        public_url: public_url.clone(),
+        intake,
+        unknown_workspaces: webhooks::UnknownWorkspaces::default(),
+        exports: routes::export::ExportSlots::default(),
+        passwords: Passwords::default(),
+        access: settings.access.clone(),
+    }
+}
+
 /// A workers-only process answers health checks and metrics, nothing else.
-fn operations_router(state: AppState) -> Router {
+fn operations_router(state: OperationsState, https: bool) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(routes::metrics::render));
-    let https = state.public_url.scheme() == "https";
     security_headers::apply(router, https)
         .layer(routes::request_tracing())
         .with_state(state)

@@ -1,5 +1,6 @@
 //! What every handler and server function can reach: built once by
-//! `startup::Application::build`, cloned into each request.
+//! `startup::Application::build`, cloned into each request. A workers-only process has
+//! no webhook or console, so it has only [`OperationsState`].
 
 use app::api::demo::SharedDemo;
 use app::api::probes::SharedProbes;
@@ -7,12 +8,12 @@ use auth::Passwords;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use store::moengage::DataApi;
-use store::{Cipher, PgPool, TenantCache};
+use store::{Cipher, PgPool};
 use url::Url;
 
 use crate::configuration::AccessSettings;
 use crate::routes::{self, webhooks};
-use crate::workers::ingest_writer::IngestWriter;
+use crate::workers::Intake;
 
 /// What every handler and server function can reach.
 #[derive(Clone)]
@@ -23,10 +24,8 @@ pub struct AppState {
     pub cipher: Cipher,
     /// The base of callback URLs handed to Sinch.
     pub public_url: Url,
-    /// Stores webhook reports with group commit.
-    pub ingest: IngestWriter,
-    /// Tenants for the webhook, kept current by database notifications.
-    pub tenants: TenantCache,
+    /// The webhook's writers and tenant cache.
+    pub intake: Intake,
     /// Calls to workspace ids no tenant has, counted within bounds.
     pub unknown_workspaces: webhooks::UnknownWorkspaces,
     /// CSV exports running, per user.
@@ -52,5 +51,30 @@ impl FromRef<AppState> for LeptosOptions {
 impl FromRef<AppState> for PgPool {
     fn from_ref(state: &AppState) -> Self {
         state.pool.clone()
+    }
+}
+
+/// What a workers-only process's health checks and metrics reach.
+#[derive(Clone)]
+pub struct OperationsState {
+    pub pool: PgPool,
+    pub access: AccessSettings,
+}
+
+impl FromRef<OperationsState> for PgPool {
+    fn from_ref(state: &OperationsState) -> Self {
+        state.pool.clone()
+    }
+}
+
+impl FromRef<OperationsState> for AccessSettings {
+    fn from_ref(state: &OperationsState) -> Self {
+        state.access.clone()
+    }
+}
+
+impl FromRef<AppState> for AccessSettings {
+    fn from_ref(state: &AppState) -> Self {
+        state.access.clone()
     }
 }

@@ -1,11 +1,9 @@
 use anyhow::Context;
-use tokio_util::sync::CancellationToken;
 
 use crate::configuration::Settings;
 use crate::shutdown;
 use crate::startup::Application;
 use crate::telemetry;
-use crate::workers;
 
 pub async fn run() -> anyhow::Result<()> {
     let settings = Settings::from_env().context("configuration error")?;
@@ -19,34 +17,11 @@ pub async fn run() -> anyhow::Result<()> {
         "dlrhub is listening"
     );
 
-    let stop = CancellationToken::new();
+    let stop = application.stopper();
     shutdown::cancel_on_signal(stop.clone());
-    tokio::spawn(workers::retention::run(
-        application.pool().clone(),
-        settings.retention,
-        stop.clone(),
-    ));
-    tokio::spawn(workers::activity::run(
-        application.pool().clone(),
-        workers::activity::EVERY,
-        stop.clone(),
-    ));
-    let forwarding = settings.role.forwards().then(|| {
-        tokio::spawn(workers::forwarding::run(
-            application.pool().clone(),
-            settings.cipher(),
-            settings.forwarding.clone(),
-            application.events_enqueued(),
-            stop.clone(),
-        ))
-    });
-    let server = tokio::spawn(application.run_until_stopped(stop.clone()));
-    let served = shutdown::wait_with_grace(server, &stop, settings.shutdown_grace).await;
-    if let Some(forwarding) = forwarding {
-        // In-flight claims finish (bounded by the request timeout) and the rest is released.
-        let _ = tokio::time::timeout(settings.shutdown_grace, forwarding).await;
-    }
-    served
+    let server = tokio::spawn(application.run_until_stopped());
+    // The requests in flight, then the forwarding workers' claims: each up to the grace.
+    shutdown::wait_with_grace(server, &stop, settings.shutdown_grace * 2).await
 }
 
 /// With no user at all, creates the first admin and prints its password once to the

@@ -74,6 +74,8 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// How long reports, messages and events are kept.
     pub retention: Duration,
+    /// How often the console's hourly counts are rolled up (tests make it shorter).
+    pub roll_up_every: Duration,
     pub site: SiteSettings,
     pub role: Role,
     pub forwarding: ForwardingSettings,
@@ -184,6 +186,7 @@ impl Settings {
             retention: Duration::from_secs(
                 24 * 3600 * parse_number(source, "DLRHUB_RETENTION_DAYS", 90, 1..=3650)?,
             ),
+            roll_up_every: crate::workers::activity::EVERY,
             site: SiteSettings {
                 root: source
                     .get("LEPTOS_SITE_ROOT")

@@ -10,18 +10,18 @@ use domain::access::Action;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
+use crate::configuration::AccessSettings;
 use crate::routes::access::unauthorized;
-use crate::state::AppState;
 use crate::telemetry::metrics::handle;
 
 /// For Prometheus with `Authorization: Bearer $DLRHUB_METRICS_TOKEN`, or for a signed-in
 /// admin or support user; anyone else gets a 401.
 pub async fn render(
-    State(state): State<AppState>,
+    State(access): State<AccessSettings>,
     headers: HeaderMap,
     principal: Option<Extension<Principal>>,
 ) -> Response {
-    let by_token = state.access.metrics_token.as_ref().is_some_and(|token| {
+    let by_token = access.metrics_token.as_ref().is_some_and(|token| {
         let expected = format!("Bearer {}", token.expose_secret());
         headers
             .get(AUTHORIZATION)

@@ -417,6 +417,49 @@ async fn two_worker_pools_on_one_database_send_each_event_once(
     assert_eq!(received.len(), 60, "no event was sent twice");
 }
 
+#[sqlx::test(migrations = false)]
+async fn a_workers_only_process_forwards_what_an_api_process_took_in(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let sim = moengage_simulator(&[], 500).await;
+    let api = TestApp::spawn(db.clone()).await;
+    let workers = TestApp::spawn_workers_only(db, settings(&sim, "1s")).await;
+    let acme = api.tenant("ACME01", true).await;
+
+    post(
+        &api,
+        &acme,
+        &recipient_report("B1", "+46701234567", "Delivered", "7"),
+    )
+    .await;
+    received_count(&sim, 1).await;
+    wait_for_state(&api, "forwarded").await;
+
+    // It has no webhook (so no writers to take reports in) and no console.
+    let refused = workers
+        .post_report(
+            &acme,
+            &recipient_report("B2", "+46701234567", "Delivered", "7"),
+        )
+        .await;
+    assert_eq!(refused.status(), reqwest::StatusCode::NOT_FOUND);
+    assert_eq!(
+        workers.visitor().get("/login").await.status(),
+        reqwest::StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        workers.get("/healthz").await.status(),
+        reqwest::StatusCode::OK
+    );
+    assert_eq!(workers.metrics().await.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        api.count("reports").await,
+        1,
+        "the refused report was not stored"
+    );
+}
+
 /// Runs the real `dlrhub serve` with forwarding to the simulator.
 fn serve_forwarding(db: &PgConnectOptions, sim: &Running) -> std::process::Child {
     use crate::binary::{database_url, dlrhub, KEY};

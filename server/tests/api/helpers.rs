@@ -7,7 +7,7 @@ use server::configuration::{
 };
 use server::startup::Application;
 use server::telemetry::LogFormat;
-use server::workers::forwarding::{self, ForwardingSettings};
+use server::workers::forwarding::ForwardingSettings;
 use sqlx::postgres::PgConnectOptions;
 use store::tenants::{self, NewTenant};
 use store::{Cipher, PgPool, PoolSettings};
@@ -50,6 +50,11 @@ impl TestApp {
     /// The whole application, forwarding with these settings (pointed at a simulator).
     pub async fn spawn_forwarding(db: PgConnectOptions, forwarding: ForwardingSettings) -> Self {
         Self::spawn_as(db, Role::All, forwarding).await
+    }
+
+    /// A workers-only process (`DLRHUB_ROLE=workers`): forwarding, health and metrics.
+    pub async fn spawn_workers_only(db: PgConnectOptions, forwarding: ForwardingSettings) -> Self {
+        Self::spawn_as(db, Role::Workers, forwarding).await
     }
 
     async fn spawn_as(db: PgConnectOptions, role: Role, forwarding: ForwardingSettings) -> Self {
@@ -102,6 +107,8 @@ impl TestApp {
             previous_master_keys: Vec::new(),
             shutdown_grace: Duration::from_secs(5),
             retention: Duration::from_secs(90 * 24 * 3600),
+            // The console's hourly counts, rolled up often so that tests see them soon.
+            roll_up_every: Duration::from_millis(200),
             site: SiteSettings {
                 root: "target/site".into(),
                 reload_port: 3001,
@@ -125,24 +132,9 @@ impl TestApp {
             .await
             .expect("the application starts");
         let address = format!("http://127.0.0.1:{}", application.port());
-        let stop = CancellationToken::new();
+        let stop = application.stopper();
         let key = MasterKey::parse(MASTER_KEY).expect("a valid key");
-        if role.forwards() {
-            tokio::spawn(forwarding::run(
-                application.pool().clone(),
-                Cipher::new(key.expose()),
-                settings.forwarding.clone(),
-                application.events_enqueued(),
-                stop.clone(),
-            ));
-        }
-        // The console's hourly counts, rolled up often so that tests see them soon.
-        tokio::spawn(server::workers::activity::run(
-            application.pool().clone(),
-            Duration::from_millis(200),
-            stop.clone(),
-        ));
-        tokio::spawn(application.run_until_stopped(stop.clone()));
+        tokio::spawn(application.run_until_stopped());
         let pool = store::connect(db.clone(), PoolSettings::default());
         Self {
             address,

@@ -95,7 +95,7 @@ async fn handle(
             return Err(record_malformed(&state.pool, &tenant, headers, error.into(), &body).await)
         }
     };
-    match state.ingest.submit(tenant.id, body, report).await {
+    match state.intake.ingest.submit(tenant.id, body, report).await {
         Ok(outcome) => Ok(outcome),
         Err(SubmitError::Busy) => Err(WebhookError::Busy),
         Err(error @ (SubmitError::Stopped | SubmitError::Database(_))) => {
@@ -134,7 +134,7 @@ async fn authenticate(
     let AppState {
         pool,
         cipher,
-        tenants,
+        intake,
         ..
     } = state;
     // Only the canonical form: padding or any other spelling is not a workspace id.
@@ -142,7 +142,8 @@ async fn authenticate(
         .ok()
         .filter(|key| key.as_str() == raw_app_key)
         .ok_or_else(|| WebhookError::InvalidAppKey(raw_app_key.to_owned()))?;
-    let Some(tenant) = tenants
+    let Some(tenant) = intake
+        .tenants
         .find(&app_key)
         .await
         .map_err(|e| WebhookError::Unavailable(e.into()))?
