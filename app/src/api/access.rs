@@ -1,12 +1,12 @@
 //! On the server: who is calling a server function and whether they may. Every server
-//! function that reads or changes anything starts with [`signed_in`] or [`allowed`];
-//! refusals carry their HTTP status (401, 403, 404) as well as a message.
+//! function that reads or changes anything starts with [`signed_in`] or [`allowed`].
+//! Also what every function takes from the request's context (the pool, the cipher...).
 
 use auth::Principal;
 use domain::access::Action;
 use leptos::prelude::*;
 
-use crate::http_status::set_http_status;
+use super::error::ApiError;
 
 /// The signed-in user, if any (for what anyone may ask, such as "who am I?").
 pub fn current() -> Option<Principal> {
@@ -15,68 +15,60 @@ pub fn current() -> Option<Principal> {
 }
 
 /// The signed-in user, or a 401.
-pub fn signed_in() -> Result<Principal, ServerFnError> {
-    current().ok_or_else(|| refuse(401, "sign in first"))
+pub fn signed_in() -> Result<Principal, ApiError> {
+    current().ok_or(ApiError::Unauthorized)
 }
 
 /// The signed-in user if their role allows `action`, or a 401/403.
-pub fn allowed(action: Action) -> Result<Principal, ServerFnError> {
+pub fn allowed(action: Action) -> Result<Principal, ApiError> {
     let principal = signed_in()?;
     if principal.may(action) {
         Ok(principal)
     } else {
-        Err(refuse(403, "your role does not allow this"))
+        Err(ApiError::Forbidden)
     }
 }
 
-/// A refusal with its status.
-pub fn refuse(status: u16, message: &str) -> ServerFnError {
-    set_http_status(status);
-    ServerFnError::new(message)
+/// What the server provides every request; missing, it is a wiring mistake of ours.
+fn provided<T: Clone + Send + Sync + 'static>(what: &str) -> Result<T, ApiError> {
+    use_context::<T>().ok_or_else(|| {
+        tracing::error!(what, "not provided to server functions");
+        ApiError::Internal
+    })
 }
 
-/// A failure that is ours, not the caller's: logged in full, answered in general.
-pub fn internal(error: impl std::error::Error + 'static) -> ServerFnError {
-    tracing::error!(
-        error = &error as &dyn std::error::Error,
-        "server function failed"
-    );
-    set_http_status(500);
-    ServerFnError::new("something went wrong on our side; try again in a moment")
+pub fn pool() -> Result<store::PgPool, ApiError> {
+    provided("the database pool")
 }
 
-pub fn pool() -> Result<store::PgPool, ServerFnError> {
-    use_context::<store::PgPool>().ok_or_else(|| refuse(500, "the database pool is not configured"))
-}
-
-pub fn cipher() -> Result<store::Cipher, ServerFnError> {
-    use_context::<store::Cipher>().ok_or_else(|| refuse(500, "the cipher is not configured"))
+pub fn cipher() -> Result<store::Cipher, ApiError> {
+    provided("the cipher")
 }
 
 /// The base of the URLs handed to people outside (callback URLs).
-pub fn public_url() -> Result<url::Url, ServerFnError> {
-    use_context::<url::Url>().ok_or_else(|| refuse(500, "the public URL is not configured"))
+pub fn public_url() -> Result<url::Url, ApiError> {
+    provided("the public URL")
 }
 
 /// Where MoEngage is: what the event page shows a request was sent to.
-pub fn data_api() -> Result<store::moengage::DataApi, ServerFnError> {
-    use_context::<store::moengage::DataApi>()
-        .ok_or_else(|| refuse(500, "MoEngage's address is not configured"))
+pub fn data_api() -> Result<store::moengage::DataApi, ApiError> {
+    provided("MoEngage's address")
 }
 
 /// The checks the console makes against MoEngage and the public callback URL.
-pub fn probes() -> Result<super::probes::SharedProbes, ServerFnError> {
-    use_context::<super::probes::SharedProbes>()
-        .ok_or_else(|| refuse(500, "outside checks are not configured"))
+pub fn probes() -> Result<super::probes::SharedProbes, ApiError> {
+    provided("the outside checks")
 }
 
-pub fn passwords() -> Result<auth::Passwords, ServerFnError> {
-    use_context::<auth::Passwords>()
-        .ok_or_else(|| refuse(500, "password hashing is not configured"))
+pub fn passwords() -> Result<auth::Passwords, ApiError> {
+    provided("password hashing")
 }
 
-pub async fn session() -> Result<tower_sessions::Session, ServerFnError> {
+pub async fn session() -> Result<tower_sessions::Session, ApiError> {
     leptos_axum::extract::<tower_sessions::Session>()
         .await
-        .map_err(|_| refuse(500, "sessions are not configured"))
+        .map_err(|error| {
+            tracing::error!(%error, "sessions are not configured");
+            ApiError::Internal
+        })
 }

@@ -1,5 +1,6 @@
 //! The Audit page's entries, for admins (`Action::ViewAudit`).
 
+use super::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -41,17 +42,20 @@ pub struct AuditPage {
 pub const PAGE_SIZE: usize = 50;
 
 #[server(endpoint = "list_audit")]
-pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, ServerFnError> {
+pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, ApiError> {
     use chrono::Utc;
     use domain::access::{Action, AuditAction};
     use store::audit::AuditFilter;
 
-    use super::access::{allowed, internal, pool, refuse};
+    use super::access::{allowed, pool};
 
     allowed(Action::ViewAudit)?;
     let action = match query.action.trim() {
         "" => None,
-        code => Some(code.parse::<AuditAction>().map_err(|e| refuse(400, &e))?),
+        code => Some(
+            code.parse::<AuditAction>()
+                .map_err(|e| ApiError::invalid("form", e))?,
+        ),
     };
     let now = Utc::now();
     let since = match query.period.as_str() {
@@ -70,9 +74,7 @@ pub async fn list_audit(query: AuditQuery) -> Result<AuditPage, ServerFnError> {
         // One more than a page tells whether there is an older page.
         limit: i64::try_from(PAGE_SIZE + 1).unwrap_or(51),
     };
-    let mut records = store::audit::list(&pool()?, &filter)
-        .await
-        .map_err(internal)?;
+    let mut records = store::audit::list(&pool()?, &filter).await?;
     let older = (records.len() > PAGE_SIZE).then(|| {
         records.truncate(PAGE_SIZE);
         records

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::activity::Moment;
+use super::error::ApiError;
 use super::events::EventSummary;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,10 +30,10 @@ pub struct DeadLetters {
 
 /// The dead letters of the user's tenants, the largest groups first.
 #[server(endpoint = "dead_letter_groups")]
-pub async fn dead_letter_groups() -> Result<DeadLetters, ServerFnError> {
+pub async fn dead_letter_groups() -> Result<DeadLetters, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, internal, pool};
+    use super::access::{allowed, pool};
     use super::activity::moment;
     use super::tenants::visible_ids;
 
@@ -41,8 +42,7 @@ pub async fn dead_letter_groups() -> Result<DeadLetters, ServerFnError> {
     let scope = visible_ids(&principal, &pool).await?;
     let now = chrono::Utc::now();
     let groups = store::forwarding::groups(&pool, &scope)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .map(|group| DeadLetterGroup {
             app_key: group.app_key,
@@ -65,10 +65,10 @@ pub async fn dead_letter_groups() -> Result<DeadLetters, ServerFnError> {
 pub async fn dead_letters_in_group(
     app_key: String,
     reason: String,
-) -> Result<Vec<EventSummary>, ServerFnError> {
+) -> Result<Vec<EventSummary>, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, internal, pool};
+    use super::access::{allowed, pool};
     use super::tenants::visible;
 
     let principal = allowed(Action::ViewEvents)?;
@@ -77,8 +77,7 @@ pub async fn dead_letters_in_group(
     let now = chrono::Utc::now();
     Ok(
         store::forwarding::in_group(&pool()?, tenant.id, &reason, 100)
-            .await
-            .map_err(internal)?
+            .await?
             .into_iter()
             .map(|row| super::events::summary(&tenant, row, full_numbers, now))
             .collect(),
@@ -100,19 +99,17 @@ pub async fn replay_dead_letters(
     app_key: String,
     reason: String,
     ids: String,
-) -> Result<ReplayStarted, ServerFnError> {
+) -> Result<ReplayStarted, ApiError> {
     use domain::access::Action;
 
     use super::access::{allowed, pool};
-    use super::tenants::{refused, visible};
+    use super::tenants::visible;
 
     let principal = allowed(Action::Replay)?;
     let tenant = visible(&principal, &app_key).await?;
     let selection = selection(tenant.id, &reason, &ids)?;
     let by = auth::users::ChangedBy::from(&principal);
-    let replay = auth::tenants::replay(&pool()?, &by, &tenant, &selection)
-        .await
-        .map_err(refused)?;
+    let replay = auth::tenants::replay(&pool()?, &by, &tenant, &selection).await?;
     Ok(ReplayStarted {
         app_key: tenant.app_key.to_string(),
         queued: replay.queued,
@@ -129,20 +126,18 @@ pub struct ReplayCounts {
 
 /// Where the events of a replay stand.
 #[server(endpoint = "replay_progress")]
-pub async fn replay_progress(app_key: String, mark: String) -> Result<ReplayCounts, ServerFnError> {
+pub async fn replay_progress(app_key: String, mark: String) -> Result<ReplayCounts, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, internal, pool, refuse};
+    use super::access::{allowed, pool};
     use super::tenants::visible;
 
     let principal = allowed(Action::ViewEvents)?;
     let tenant = visible(&principal, &app_key).await?;
     let mark = chrono::DateTime::parse_from_rfc3339(&mark)
-        .map_err(|_| refuse(400, "the replay's mark is not a time"))?
+        .map_err(|_| ApiError::invalid("form", "the replay's mark is not a time"))?
         .with_timezone(&chrono::Utc);
-    let progress = store::forwarding::replay_progress(&pool()?, tenant.id, mark)
-        .await
-        .map_err(internal)?;
+    let progress = store::forwarding::replay_progress(&pool()?, tenant.id, mark).await?;
     Ok(ReplayCounts {
         waiting: progress.waiting,
         forwarded: progress.forwarded,
@@ -158,19 +153,17 @@ pub async fn discard_dead_letters(
     reason: String,
     ids: String,
     note: String,
-) -> Result<u64, ServerFnError> {
+) -> Result<u64, ApiError> {
     use domain::access::Action;
 
     use super::access::{allowed, pool};
-    use super::tenants::{refused, visible};
+    use super::tenants::visible;
 
     let principal = allowed(Action::Replay)?;
     let tenant = visible(&principal, &app_key).await?;
     let selection = selection(tenant.id, &reason, &ids)?;
     let by = auth::users::ChangedBy::from(&principal);
-    let discarded = auth::tenants::discard(&pool()?, &by, &tenant, &selection, &note)
-        .await
-        .map_err(refused)?;
+    let discarded = auth::tenants::discard(&pool()?, &by, &tenant, &selection, &note).await?;
     Ok(discarded)
 }
 
@@ -179,7 +172,7 @@ fn selection(
     tenant: store::tenants::TenantId,
     reason: &str,
     ids: &str,
-) -> Result<store::forwarding::ReplaySelection, ServerFnError> {
+) -> Result<store::forwarding::ReplaySelection, ApiError> {
     use store::forwarding::ReplaySelection;
     let ids: Vec<i64> = ids
         .split(',')
@@ -187,7 +180,7 @@ fn selection(
         .filter(|id| !id.is_empty())
         .map(|id| id.parse::<i64>())
         .collect::<Result<_, _>>()
-        .map_err(|_| super::access::refuse(400, "the chosen events are not event ids"))?;
+        .map_err(|_| ApiError::invalid("form", "the chosen events are not event ids"))?;
     Ok(if ids.is_empty() {
         ReplaySelection::Dead {
             tenant,

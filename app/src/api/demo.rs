@@ -3,10 +3,9 @@
 //! only where forwarding goes to the MoEngage simulator; the server implements it (it owns
 //! the simulators and the HTTP client) and provides it as context, as it does the probes.
 
+use super::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-use super::forms::FormResult;
 
 /// Whether the demo can run here, and why not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,52 +59,47 @@ pub(crate) async fn available() -> Option<DemoAvailability> {
 
 /// Whether the signed-in admin is offered the demo.
 #[server(endpoint = "demo_offer")]
-pub async fn demo_offer() -> Result<DemoAvailability, ServerFnError> {
+pub async fn demo_offer() -> Result<DemoAvailability, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, refuse};
+    use super::access::allowed;
 
     allowed(Action::RunDemo)?;
     available()
         .await
-        .ok_or_else(|| refuse(500, "the demo is not set up"))
+        .ok_or_else(|| ApiError::unavailable("the demo is not set up on this server"))
 }
 
-/// Starts the demo; answers the demo workspace's id, or (as the `demo` field's error)
-/// why it cannot run here.
+/// Starts the demo; answers the demo workspace's id, or (unavailable) why it cannot run
+/// here.
 #[server(endpoint = "start_demo")]
-pub async fn start_demo() -> Result<FormResult<String>, ServerFnError> {
+pub async fn start_demo() -> Result<String, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, refuse};
-    use super::forms::FieldErrors;
+    use super::access::allowed;
 
     let principal = allowed(Action::RunDemo)?;
-    let demo = use_context::<SharedDemo>().ok_or_else(|| refuse(500, "the demo is not set up"))?;
+    let demo = use_context::<SharedDemo>()
+        .ok_or_else(|| ApiError::unavailable("the demo is not set up on this server"))?;
     let by = auth::users::ChangedBy::from(&principal);
-    Ok(demo
-        .0
-        .start(&by)
-        .await
-        .map_err(|reason| FieldErrors::one("demo", reason)))
+    demo.0.start(&by).await.map_err(ApiError::unavailable)
 }
 
 /// Removes a demo workspace (as deleting a tenant does); refuses any other workspace.
 #[server(endpoint = "remove_demo")]
-pub async fn remove_demo(app_key: String) -> Result<FormResult<()>, ServerFnError> {
+pub async fn remove_demo(app_key: String) -> Result<(), ApiError> {
     use domain::access::Action;
 
     use super::access::allowed;
-    use super::forms::FieldErrors;
     use super::tenants::visible;
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
     if !tenant.demo {
-        return Ok(Err(FieldErrors::one(
+        return Err(ApiError::invalid(
             "app_key",
             "only a demo workspace is removed this way; delete others in Settings",
-        )));
+        ));
     }
     super::tenant_settings::deleted(&principal, &tenant).await
 }

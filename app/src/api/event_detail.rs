@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::activity::Moment;
+use super::error::ApiError;
 use super::events::EventSummary;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,10 +69,10 @@ pub struct AttemptView {
 }
 
 #[server(endpoint = "get_event")]
-pub async fn get_event(app_key: String, id: i64) -> Result<EventDetail, ServerFnError> {
+pub async fn get_event(app_key: String, id: i64) -> Result<EventDetail, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, cipher, data_api, internal, pool, refuse};
+    use super::access::{allowed, cipher, data_api, pool};
     use super::tenants::visible;
 
     let principal = allowed(Action::ViewEvents)?;
@@ -79,14 +80,11 @@ pub async fn get_event(app_key: String, id: i64) -> Result<EventDetail, ServerFn
     let tenant = visible(&principal, &app_key).await?;
     let pool = pool()?;
     let detail = store::events::detail(&pool, tenant.id, id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| refuse(404, "no such event"))?;
-    let profile = store::forwarding::profile(&pool, &cipher()?, tenant.id)
-        .await
-        .map_err(internal)?;
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such event"))?;
+    let profile = store::forwarding::profile(&pool, &cipher()?, tenant.id).await?;
     let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
-    Ok(view::detail(
+    Ok(ssr::detail(
         detail,
         &tenant,
         &profile,
@@ -98,11 +96,11 @@ pub async fn get_event(app_key: String, id: i64) -> Result<EventDetail, ServerFn
 
 /// Queues one event for forwarding again, whatever its state; returns where it stands.
 #[server(endpoint = "replay_event")]
-pub async fn replay_event(app_key: String, id: i64) -> Result<String, ServerFnError> {
+pub async fn replay_event(app_key: String, id: i64) -> Result<String, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, pool, refuse};
-    use super::tenants::{refused, visible};
+    use super::access::{allowed, pool};
+    use super::tenants::visible;
 
     let principal = allowed(Action::Replay)?;
     let tenant = visible(&principal, &app_key).await?;
@@ -111,12 +109,9 @@ pub async fn replay_event(app_key: String, id: i64) -> Result<String, ServerFnEr
         id,
     };
     let by = auth::users::ChangedBy::from(&principal);
-    let replay = auth::tenants::replay(&pool()?, &by, &tenant, &selection)
-        .await
-        .map_err(refused)?;
+    let replay = auth::tenants::replay(&pool()?, &by, &tenant, &selection).await?;
     if replay.queued == 0 {
-        return Err(refuse(
-            404,
+        return Err(ApiError::not_found(
             "no such event, or one that is never forwarded (a Dispatched after the final status)",
         ));
     }
@@ -124,7 +119,7 @@ pub async fn replay_event(app_key: String, id: i64) -> Result<String, ServerFnEr
 }
 
 #[cfg(feature = "ssr")]
-mod view {
+mod ssr {
     use chrono::Utc;
 
     use super::*;

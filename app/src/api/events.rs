@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::activity::Moment;
+use super::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventSummary {
@@ -29,18 +30,16 @@ pub struct EventSummary {
 
 /// A tenant's newest events (50).
 #[server(endpoint = "tenant_events")]
-pub async fn tenant_events(app_key: String) -> Result<Vec<EventSummary>, ServerFnError> {
+pub async fn tenant_events(app_key: String) -> Result<Vec<EventSummary>, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, internal, pool};
+    use super::access::{allowed, pool};
     use super::tenants::visible;
 
     let principal = allowed(Action::ViewEvents)?;
     let tenant = visible(&principal, &app_key).await?;
     let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
-    let rows = store::events::latest(&pool()?, tenant.id, 50)
-        .await
-        .map_err(internal)?;
+    let rows = store::events::latest(&pool()?, tenant.id, 50).await?;
     let now = chrono::Utc::now();
     Ok(rows
         .into_iter()
@@ -137,15 +136,15 @@ pub const EVENTS_PAGE_SIZE: usize = 50;
 
 /// Events across the user's tenants, filtered, newest first, a keyset page at a time.
 #[server(endpoint = "list_events")]
-pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> {
+pub async fn list_events(query: EventQuery) -> Result<EventList, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, internal, pool};
+    use super::access::{allowed, pool};
     use super::paging::{cursor_text, parse_cursor};
 
     let principal = allowed(Action::ViewEvents)?;
     let pool = pool()?;
-    let visible = principal.tenants(&pool).await.map_err(internal)?;
+    let visible = principal.tenants(&pool).await?;
     let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
     let (filter, scope, problems) = read_query(&query, &visible, full_numbers);
     let before = parse_cursor(&query.before)?
@@ -158,9 +157,7 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ServerFnError> 
         });
     }
     let limit = i64::try_from(EVENTS_PAGE_SIZE + 1).unwrap_or(51);
-    let mut found = store::events::search(&pool, &scope, &filter, before, limit)
-        .await
-        .map_err(internal)?;
+    let mut found = store::events::search(&pool, &scope, &filter, before, limit).await?;
     let older = (found.len() > EVENTS_PAGE_SIZE).then(|| {
         found.truncate(EVENTS_PAGE_SIZE);
         found

@@ -2,6 +2,7 @@
 //! from `GET /events.csv` (a plain route: a server function cannot stream a body); the
 //! page names the export and polls this while the browser downloads it.
 
+use super::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -20,15 +21,13 @@ pub struct ExportState {
 
 /// The user's own export with this id; None until the download has started.
 #[server(endpoint = "export_progress")]
-pub async fn export_progress(id: String) -> Result<Option<ExportState>, ServerFnError> {
+pub async fn export_progress(id: String) -> Result<Option<ExportState>, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, internal, pool};
+    use super::access::{allowed, pool};
 
     let principal = allowed(Action::ViewEvents)?;
-    let found = store::exports::progress(&pool()?, principal.id, &id)
-        .await
-        .map_err(internal)?;
+    let found = store::exports::progress(&pool()?, principal.id, &id).await?;
     Ok(found.map(|export| ExportState {
         rows: export.rows_written,
         percent: if export.finished_at.is_some() && export.failure.is_none() {

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::error::ApiError;
 use super::events::EventQuery;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,15 +43,15 @@ const _: () = assert!(STATE_COUNT_CAP == store::events::counts::STATE_COUNT_CAP)
 
 /// The filter bar for these filters: only the tenant and period matter.
 #[server(endpoint = "event_filter_options")]
-pub async fn event_filter_options(query: EventQuery) -> Result<FilterOptions, ServerFnError> {
+pub async fn event_filter_options(query: EventQuery) -> Result<FilterOptions, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, internal, pool};
+    use super::access::{allowed, pool};
     use super::events::read_query;
 
     let principal = allowed(Action::ViewEvents)?;
     let pool = pool()?;
-    let visible = principal.tenants(&pool).await.map_err(internal)?;
+    let visible = principal.tenants(&pool).await?;
     let tenants = visible
         .iter()
         .map(|t| (t.app_key.to_string(), t.name.clone()))
@@ -72,8 +73,7 @@ async fn counts(
     pool: &store::PgPool,
     scope: &[store::tenants::TenantId],
     filter: &store::events::EventFilter,
-) -> Result<FilterCounts, ServerFnError> {
-    use super::access::internal;
+) -> Result<FilterCounts, ApiError> {
     use store::events::counts;
 
     let (from, period) = match (filter.from, filter.to) {
@@ -84,12 +84,8 @@ async fn counts(
             "the last 7 days".to_owned(),
         ),
     };
-    let outcomes = counts::outcomes(pool, scope, from, filter.to)
-        .await
-        .map_err(internal)?;
-    let states = counts::unfinished(pool, scope, from, filter.to)
-        .await
-        .map_err(internal)?;
+    let outcomes = counts::outcomes(pool, scope, from, filter.to).await?;
+    let states = counts::unfinished(pool, scope, from, filter.to).await?;
     let mut result = FilterCounts {
         period,
         states,

@@ -1,5 +1,5 @@
-//! What a form's server function answers when the input is wrong: a message per field,
-//! shown beside it.
+//! What a form's server function answers when the input is wrong (inside
+//! `ApiError::Invalid`): a message per field, shown beside it.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,24 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// All the messages in one line, for a place that shows one.
+    pub fn summary(&self) -> String {
+        self.0
+            .iter()
+            .map(|(_, message)| message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
-/// A form's answer: done (with what to show), or the fields to fix.
-pub type FormResult<T> = Result<T, FieldErrors>;
+/// What a form shows once its action has answered: the message per field when the input
+/// was wrong, any other failure (a refusal, ours) as the whole form's (`form`); nothing
+/// before it ran or when it succeeded.
+pub fn form_errors<T>(answer: Option<Result<T, super::error::ApiError>>) -> Option<FieldErrors> {
+    match answer? {
+        Ok(_) => None,
+        Err(super::error::ApiError::Invalid(errors)) => Some(errors),
+        Err(error) => Some(FieldErrors::one("form", error)),
+    }
+}

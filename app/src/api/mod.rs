@@ -8,6 +8,7 @@ pub mod activity;
 pub mod audit;
 pub mod dead_letters;
 pub mod demo;
+pub mod error;
 pub mod event_detail;
 pub mod events;
 pub mod exports;

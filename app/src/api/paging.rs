@@ -1,14 +1,12 @@
 //! Keyset paging for the console's long lists: a page ends at an entry, and the next
 //! (older) page starts just after it. The cursor travels in the URL as `<rfc3339>~<id>`.
 
+use super::error::ApiError;
 use chrono::{DateTime, Utc};
-use leptos::prelude::ServerFnError;
-
-use super::access::refuse;
 
 /// The cursor in a URL, or None for the first page; a malformed one is a 400.
-pub fn parse_cursor(raw: &str) -> Result<Option<(DateTime<Utc>, i64)>, ServerFnError> {
-    let malformed = || refuse(400, "the page cursor is malformed");
+pub fn parse_cursor(raw: &str) -> Result<Option<(DateTime<Utc>, i64)>, ApiError> {
+    let malformed = || ApiError::invalid("form", "the page cursor is malformed");
     match raw.trim() {
         "" => Ok(None),
         raw => {

@@ -33,10 +33,10 @@ impl ProbeResult {
 }
 
 #[cfg(feature = "ssr")]
-pub use server_side::*;
+pub use ssr::*;
 
 #[cfg(feature = "ssr")]
-mod server_side {
+mod ssr {
     use std::future::Future;
     use std::pin::Pin;
     use std::sync::Arc;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::activity::Moment;
+use super::error::ApiError;
 
 /// How far back the page looks.
 pub const DAYS: i64 = 7;
@@ -41,25 +42,21 @@ pub struct SampleView {
 
 /// Refused reports of the user's tenants over the last [`DAYS`] days, the worst first.
 #[server(endpoint = "rejected_reports")]
-pub async fn rejected_reports() -> Result<Vec<TenantRejections>, ServerFnError> {
+pub async fn rejected_reports() -> Result<Vec<TenantRejections>, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, internal, pool};
+    use super::access::{allowed, pool};
 
     let principal = allowed(Action::ViewEvents)?;
     let pool = pool()?;
-    let tenants = principal.tenants(&pool).await.map_err(internal)?;
+    let tenants = principal.tenants(&pool).await?;
     let scope: Vec<_> = tenants.iter().map(|t| t.id).collect();
     let now = chrono::Utc::now();
-    let first_day = server::day_start(now) - chrono::Duration::days(DAYS - 1);
-    let counts = store::rejections::daily_counts(&pool, &scope, first_day)
-        .await
-        .map_err(internal)?;
-    let samples = store::rejections::samples(&pool, &scope, first_day, 5)
-        .await
-        .map_err(internal)?;
+    let first_day = ssr::day_start(now) - chrono::Duration::days(DAYS - 1);
+    let counts = store::rejections::daily_counts(&pool, &scope, first_day).await?;
+    let samples = store::rejections::samples(&pool, &scope, first_day, 5).await?;
     let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
-    Ok(server::by_tenant(
+    Ok(ssr::by_tenant(
         &tenants,
         &counts,
         samples,
@@ -70,7 +67,7 @@ pub async fn rejected_reports() -> Result<Vec<TenantRejections>, ServerFnError> 
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+mod ssr {
     use chrono::{DateTime, Duration, Utc};
     use store::rejections::{DailyCount, Sample};
 

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::error::ApiError;
 use super::events::EventSummary;
 
 /// Events shown per reading; the rest are one click away in the explorer.
@@ -34,11 +35,11 @@ pub struct SearchMatch {
 }
 
 #[server(endpoint = "global_search")]
-pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError> {
+pub async fn global_search(text: String) -> Result<SearchResults, ApiError> {
     use domain::access::Action;
     use store::events::EventFilter;
 
-    use super::access::{allowed, internal, pool, refuse};
+    use super::access::{allowed, pool};
     use super::events::{of, summary};
 
     let principal = allowed(Action::ViewEvents)?;
@@ -46,9 +47,9 @@ pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError>
     // Longer texts are no uid (nor phone number, nor batch id).
     let longest = domain::CustomerId::MAX_LEN;
     if text.chars().count() > longest {
-        return Err(refuse(
-            400,
-            &format!(
+        return Err(ApiError::invalid(
+            "form",
+            format!(
                 "a search is a uid, a phone number or a batch id: at most {longest} characters"
             ),
         ));
@@ -61,7 +62,7 @@ pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError>
         });
     }
     let pool = pool()?;
-    let visible = principal.tenants(&pool).await.map_err(internal)?;
+    let visible = principal.tenants(&pool).await?;
     let scope: Vec<_> = visible.iter().map(|tenant| tenant.id).collect();
     let full_numbers = principal.may(Action::ViewFullPhoneNumbers);
     // Someone who sees numbers masked could otherwise confirm a full number by trying
@@ -88,9 +89,7 @@ pub async fn global_search(text: String) -> Result<SearchResults, ServerFnError>
             _ => &mut filter.batch_id,
         };
         *slot = Some(value.clone());
-        let mut found = store::events::search(&pool, &scope, &filter, None, limit)
-            .await
-            .map_err(internal)?;
+        let mut found = store::events::search(&pool, &scope, &filter, None, limit).await?;
         if found.is_empty() {
             continue;
         }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::forms::FormResult;
+use super::error::ApiError;
 use super::probes::ProbeResult;
 
 /// Tries a workspace id, data center and Data API key against MoEngage, before the tenant
@@ -13,7 +13,7 @@ pub async fn test_new_credentials(
     app_key: String,
     data_center: String,
     data_api_key: String,
-) -> Result<FormResult<ProbeResult>, ServerFnError> {
+) -> Result<ProbeResult, ApiError> {
     use domain::access::Action;
 
     use super::access::{allowed, probes};
@@ -32,30 +32,28 @@ pub async fn test_new_credentials(
         errors.add("data_api_key", "paste the workspace's Data API key");
     }
     let (Some(app_key), Some(data_center), true) = (app_key, data_center, errors.is_empty()) else {
-        return Ok(Err(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let workspace = Workspace {
         app_key: &app_key,
         data_center,
         data_api_key: &data_api_key,
     };
-    Ok(Ok(probes()?.0.check_credentials(workspace).await))
+    Ok(probes()?.0.check_credentials(workspace).await)
 }
 
 /// Tries a registered tenant's stored Data API key against MoEngage.
 #[server(endpoint = "test_tenant_credentials")]
-pub async fn test_tenant_credentials(app_key: String) -> Result<ProbeResult, ServerFnError> {
+pub async fn test_tenant_credentials(app_key: String) -> Result<ProbeResult, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, cipher, internal, pool, probes};
+    use super::access::{allowed, cipher, pool, probes};
     use super::probes::Workspace;
     use super::tenants::visible;
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
-    let profile = store::forwarding::profile(&pool()?, &cipher()?, tenant.id)
-        .await
-        .map_err(internal)?;
+    let profile = store::forwarding::profile(&pool()?, &cipher()?, tenant.id).await?;
     let workspace = Workspace {
         app_key: &profile.app_key,
         data_center: profile.data_center,
@@ -67,7 +65,7 @@ pub async fn test_tenant_credentials(app_key: String) -> Result<ProbeResult, Ser
 /// Posts a synthetic delivery report to the tenant's callback URL, the way Sinch would: a
 /// check of the whole path (URL, credentials, signature, storage, forwarding).
 #[server(endpoint = "send_test_report")]
-pub async fn send_test_report(app_key: String) -> Result<ProbeResult, ServerFnError> {
+pub async fn send_test_report(app_key: String) -> Result<ProbeResult, ApiError> {
     use domain::access::Action;
 
     use super::access::{allowed, probes};

@@ -1,10 +1,9 @@
 //! The signed-in user: who they are, and changing their own password.
 
+use super::error::ApiError;
 use domain::access::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-use super::forms::FormResult;
 
 /// What the browser knows of the signed-in user: enough to hide what the server would
 /// refuse anyway.
@@ -16,7 +15,7 @@ pub struct Me {
 
 /// The signed-in user, or None for a visitor.
 #[server(endpoint = "whoami")]
-pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
+pub async fn whoami() -> Result<Option<Me>, ApiError> {
     Ok(super::access::current().map(|principal| Me {
         email: principal.email.to_string(),
         role: principal.role,
@@ -29,18 +28,17 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
     confirm_password: String,
-) -> Result<FormResult<()>, ServerFnError> {
+) -> Result<(), ApiError> {
     use auth::users::UserChangeError;
 
-    use super::access::{internal, passwords, pool, session, signed_in};
-    use super::forms::FieldErrors;
+    use super::access::{passwords, pool, session, signed_in};
 
     let principal = signed_in()?;
     if new_password != confirm_password {
-        return Ok(Err(FieldErrors::one(
+        return Err(ApiError::invalid(
             "confirm_password",
             "the two new passwords differ",
-        )));
+        ));
     }
     let session = session().await?;
     let outcome = auth::users::change_own_password(
@@ -53,21 +51,21 @@ pub async fn change_password(
     )
     .await;
     match outcome {
-        Ok(()) => Ok(Ok(())),
-        Err(UserChangeError::WrongCurrentPassword) => Ok(Err(FieldErrors::one(
+        Ok(()) => Ok(()),
+        Err(UserChangeError::WrongCurrentPassword) => Err(ApiError::invalid(
             "current_password",
             "this is not your current password",
-        ))),
+        )),
         Err(UserChangeError::Throttled { retry_at }) => {
             let seconds = (retry_at - chrono::Utc::now()).num_seconds().max(1);
-            Ok(Err(FieldErrors::one(
+            Err(ApiError::invalid(
                 "current_password",
                 format!("too many wrong passwords: try again in {seconds} seconds"),
-            )))
+            ))
         }
         Err(UserChangeError::Password(rejection)) => {
-            Ok(Err(FieldErrors::one("new_password", rejection)))
+            Err(ApiError::invalid("new_password", rejection))
         }
-        Err(error) => Err(internal(error)),
+        Err(error) => Err(ApiError::internal(error)),
     }
 }

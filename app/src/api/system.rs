@@ -1,3 +1,4 @@
+use super::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +20,7 @@ pub enum DatabaseState {
 
 /// The same checks as `GET /readyz`, for people rather than load balancers.
 #[server(endpoint = "service_status")]
-pub async fn get_service_status() -> Result<ServiceStatus, ServerFnError> {
+pub async fn get_service_status() -> Result<ServiceStatus, ApiError> {
     let principal = super::access::signed_in()?;
     let pool = super::access::pool()?;
     let database = match store::schema_status(&pool).await {

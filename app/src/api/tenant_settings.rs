@@ -3,48 +3,40 @@
 //! Each one is audited and takes effect at once in every process (the tenant cache hears
 //! of it through Postgres notifications).
 
+use super::error::ApiError;
 use leptos::prelude::*;
-
-use super::forms::FormResult;
 
 /// New callback credentials: the old callback URL stops working at once, so the new one
 /// must be pasted into Sinch. Answers the new URL.
 #[server(endpoint = "rotate_callback_credentials")]
-pub async fn rotate_callback_credentials(app_key: String) -> Result<String, ServerFnError> {
+pub async fn rotate_callback_credentials(app_key: String) -> Result<String, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, cipher, internal, pool, public_url};
-    use super::tenants::{refused, visible};
+    use super::access::{allowed, cipher, pool, public_url};
+    use super::tenants::visible;
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
     let cipher = cipher()?;
     let by = auth::users::ChangedBy::from(&principal);
     let rotated =
-        auth::tenants::rotate_callback_credentials(&pool()?, &cipher, &by, &tenant.app_key)
-            .await
-            .map_err(refused)?;
-    let url = rotated
-        .callback_url(&public_url()?, &cipher)
-        .map_err(internal)?;
+        auth::tenants::rotate_callback_credentials(&pool()?, &cipher, &by, &tenant.app_key).await?;
+    let url = rotated.callback_url(&public_url()?, &cipher)?;
     Ok(url.to_string())
 }
 
 /// Turns HMAC signing on with a new generated secret (answered once, to hand to Sinch),
 /// or off (answers None).
 #[server(endpoint = "set_hmac_signing")]
-pub async fn set_hmac_signing(app_key: String, on: bool) -> Result<Option<String>, ServerFnError> {
+pub async fn set_hmac_signing(app_key: String, on: bool) -> Result<Option<String>, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, cipher, internal, pool};
-    use super::tenants::{refused, visible};
+    use super::access::{allowed, cipher, pool};
+    use super::tenants::visible;
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
-    let secret = on
-        .then(|| store::cipher::random_token(40))
-        .transpose()
-        .map_err(internal)?;
+    let secret = on.then(|| store::cipher::random_token(40)).transpose()?;
     let by = auth::users::ChangedBy::from(&principal);
     auth::tenants::set_hmac_secret(
         &pool()?,
@@ -53,8 +45,7 @@ pub async fn set_hmac_signing(app_key: String, on: bool) -> Result<Option<String
         &tenant.app_key,
         secret.as_deref(),
     )
-    .await
-    .map_err(refused)?;
+    .await?;
     Ok(secret)
 }
 
@@ -63,20 +54,19 @@ pub async fn set_hmac_signing(app_key: String, on: bool) -> Result<Option<String
 pub async fn replace_data_api_key(
     app_key: String,
     data_api_key: String,
-) -> Result<FormResult<String>, ServerFnError> {
+) -> Result<String, ApiError> {
     use domain::access::Action;
 
     use super::access::{allowed, cipher, pool};
-    use super::forms::FieldErrors;
-    use super::tenants::{refused, visible};
+    use super::tenants::visible;
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
     if data_api_key.trim().is_empty() {
-        return Ok(Err(FieldErrors::one(
+        return Err(ApiError::invalid(
             "data_api_key",
             "paste the workspace's new Data API key",
-        )));
+        ));
     }
     let by = auth::users::ChangedBy::from(&principal);
     let replaced = auth::tenants::replace_data_api_key(
@@ -86,9 +76,8 @@ pub async fn replace_data_api_key(
         &tenant.app_key,
         &data_api_key,
     )
-    .await
-    .map_err(refused)?;
-    Ok(Ok(replaced.moengage_api_key_last4))
+    .await?;
+    Ok(replaced.moengage_api_key_last4)
 }
 
 /// How the tenant's events are forwarded: rate, requests in flight, bulk mode and whether
@@ -100,7 +89,7 @@ pub async fn set_forwarding(
     concurrency: String,
     bulk: Option<String>,
     full_recipient: Option<String>,
-) -> Result<FormResult<()>, ServerFnError> {
+) -> Result<(), ApiError> {
     use auth::tenants::TenantChangeError;
     use domain::access::Action;
     use domain::forwarding_limits::{check_concurrency, check_rate, LimitError};
@@ -108,7 +97,7 @@ pub async fn set_forwarding(
 
     use super::access::{allowed, cipher, pool};
     use super::forms::FieldErrors;
-    use super::tenants::{refused, visible};
+    use super::tenants::visible;
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
@@ -129,7 +118,7 @@ pub async fn set_forwarding(
         errors.add(field(&error), error);
     }
     if !errors.is_empty() {
-        return Ok(Err(errors));
+        return Err(ApiError::Invalid(errors));
     }
     let changes = ForwardingChanges {
         rate_per_s: Some(rate),
@@ -139,31 +128,27 @@ pub async fn set_forwarding(
     };
     let by = auth::users::ChangedBy::from(&principal);
     match auth::tenants::set_forwarding(&pool()?, &cipher()?, &by, &tenant.app_key, changes).await {
-        Ok(_) => Ok(Ok(())),
-        Err(TenantChangeError::Limit(error)) => Ok(Err(FieldErrors::one(field(&error), error))),
-        Err(error) => Err(refused(error)),
+        Ok(_) => Ok(()),
+        Err(TenantChangeError::Limit(error)) => Err(ApiError::invalid(field(&error), error)),
+        Err(error) => Err(error.into()),
     }
 }
 
 /// Deletes the tenant softly, once its workspace id has been typed to confirm.
 #[server(endpoint = "delete_tenant")]
-pub async fn delete_tenant(
-    app_key: String,
-    confirmation: String,
-) -> Result<FormResult<()>, ServerFnError> {
+pub async fn delete_tenant(app_key: String, confirmation: String) -> Result<(), ApiError> {
     use domain::access::Action;
 
     use super::access::allowed;
-    use super::forms::FieldErrors;
     use super::tenants::visible;
 
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
     if confirmation.trim() != tenant.app_key.as_str() {
-        return Ok(Err(FieldErrors::one(
+        return Err(ApiError::invalid(
             "confirmation",
             format!("type {} to confirm", tenant.app_key),
-        )));
+        ));
     }
     deleted(&principal, &tenant).await
 }
@@ -175,10 +160,9 @@ pub async fn delete_tenant(
 pub(crate) async fn deleted(
     principal: &auth::Principal,
     tenant: &store::tenants::Tenant,
-) -> Result<FormResult<()>, ServerFnError> {
+) -> Result<(), ApiError> {
     use super::access::pool;
     use super::demo::SharedDemo;
-    use super::tenants::refused;
 
     if tenant.demo {
         if let Some(demo) = use_context::<SharedDemo>() {
@@ -186,9 +170,7 @@ pub(crate) async fn deleted(
         }
     }
     let by = auth::users::ChangedBy::from(principal);
-    auth::tenants::delete(&pool()?, &by, &tenant.app_key)
-        .await
-        .map_err(refused)?;
+    auth::tenants::delete(&pool()?, &by, &tenant.app_key).await?;
     leptos_axum::redirect("/tenants");
-    Ok(Ok(()))
+    Ok(())
 }

@@ -2,10 +2,9 @@
 //! support and admins make (register, enable, disable). The list with its numbers is in
 //! `activity`.
 
+use super::error::ApiError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-use super::forms::FormResult;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantSummary {
@@ -58,13 +57,12 @@ fn summary(tenant: &store::tenants::Tenant) -> TenantSummary {
 pub(crate) async fn visible(
     principal: &auth::Principal,
     app_key: &str,
-) -> Result<store::tenants::Tenant, ServerFnError> {
-    use super::access::{internal, pool, refuse};
-    let not_found = || refuse(404, "no such tenant");
+) -> Result<store::tenants::Tenant, ApiError> {
+    use super::access::pool;
+    let not_found = || ApiError::not_found("no such tenant");
     let app_key = domain::AppKey::parse(app_key).map_err(|_| not_found())?;
     let tenant = store::tenants::find(&pool()?, &app_key)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(not_found)?;
     if principal.sees_tenant(tenant.id) {
         Ok(tenant)
@@ -78,58 +76,53 @@ pub(crate) async fn visible(
 pub(crate) async fn visible_ids(
     principal: &auth::Principal,
     pool: &store::PgPool,
-) -> Result<Vec<store::tenants::TenantId>, ServerFnError> {
+) -> Result<Vec<store::tenants::TenantId>, ApiError> {
     Ok(principal
         .tenants(pool)
-        .await
-        .map_err(super::access::internal)?
+        .await?
         .into_iter()
         .map(|tenant| tenant.id)
         .collect())
 }
 
 /// A tenant change the service refused or could not make, as the console answers it:
-/// the caller's mistakes with their message, anything else as ours.
+/// the caller's mistakes beside the field they concern, anything else as ours.
 #[cfg(feature = "ssr")]
-pub(crate) fn refused(error: auth::tenants::TenantChangeError) -> ServerFnError {
-    use super::access::{internal, refuse};
-    use auth::tenants::TenantChangeError as E;
-    match error {
-        E::NotFound(_) => refuse(404, "no such tenant"),
-        E::Conflict(_)
-        | E::EmptyName
-        | E::EmptyApiKey
-        | E::EmptySecret
-        | E::EmptyNote
-        | E::Limit(_) => refuse(400, &error.to_string()),
-        E::Cipher(_) | E::Database(_) => internal(error),
+impl From<auth::tenants::TenantChangeError> for ApiError {
+    fn from(error: auth::tenants::TenantChangeError) -> Self {
+        use auth::tenants::TenantChangeError as E;
+        let field = match &error {
+            E::NotFound(_) => return Self::not_found("no such tenant"),
+            E::Cipher(_) | E::Database(_) => {
+                return Self::internal(error);
+            }
+            E::Conflict(_) => "app_key",
+            E::EmptyName => "name",
+            E::EmptyApiKey => "data_api_key",
+            E::EmptySecret => "secret",
+            E::EmptyNote => "note",
+            E::Limit(_) => "form",
+        };
+        Self::invalid(field, error)
     }
 }
 
 #[server(endpoint = "get_tenant")]
-pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ServerFnError> {
+pub async fn get_tenant(app_key: String) -> Result<TenantDetail, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, cipher, internal, pool, public_url};
+    use super::access::{allowed, cipher, pool, public_url};
     let principal = allowed(Action::ViewEvents)?;
     let tenant = visible(&principal, &app_key).await?;
-    let profile = store::forwarding::profile(&pool()?, &cipher()?, tenant.id)
-        .await
-        .map_err(internal)?;
+    let profile = store::forwarding::profile(&pool()?, &cipher()?, tenant.id).await?;
     let now_facts = store::forwarding::leases::now(&pool()?, &[tenant.id])
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .next()
         .map(|(_, now)| crate::api::activity::forwarding_now(&now, chrono::Utc::now()))
         .unwrap_or_default();
     let callback_url = if principal.may(Action::ManageTenants) {
-        Some(
-            tenant
-                .callback_url(&public_url()?, &cipher()?)
-                .map_err(internal)?
-                .to_string(),
-        )
+        Some(tenant.callback_url(&public_url()?, &cipher()?)?.to_string())
     } else {
         None
     };
@@ -167,7 +160,7 @@ pub async fn register_tenant(
     name: String,
     data_center: String,
     data_api_key: String,
-) -> Result<FormResult<String>, ServerFnError> {
+) -> Result<String, ApiError> {
     use auth::tenants::TenantChangeError;
     use domain::access::Action;
 
@@ -189,7 +182,7 @@ pub async fn register_tenant(
         errors.add("data_api_key", "paste the workspace's Data API key");
     }
     let (Some(key), Some(dc), true) = (key, dc, errors.is_empty()) else {
-        return Ok(Err(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let new = store::tenants::NewTenant {
         app_key: key,
@@ -200,18 +193,18 @@ pub async fn register_tenant(
     };
     let by = auth::users::ChangedBy::from(&principal);
     match auth::tenants::register(&pool()?, &cipher()?, &by, new).await {
-        Ok(tenant) => Ok(Ok(tenant.app_key.to_string())),
-        Err(TenantChangeError::Conflict(key)) => Ok(Err(FieldErrors::one(
+        Ok(tenant) => Ok(tenant.app_key.to_string()),
+        Err(TenantChangeError::Conflict(key)) => Err(ApiError::invalid(
             "app_key",
             format!("a tenant with workspace id {key} is already registered"),
-        ))),
-        Err(error) => Err(refused(error)),
+        )),
+        Err(error) => Err(error.into()),
     }
 }
 
 /// Enables or disables the Sinch integration; every process sees it within milliseconds.
 #[server(endpoint = "set_integration")]
-pub async fn set_integration(app_key: String, enabled: bool) -> Result<(), ServerFnError> {
+pub async fn set_integration(app_key: String, enabled: bool) -> Result<(), ApiError> {
     use domain::access::Action;
 
     use super::access::{allowed, pool};
@@ -219,8 +212,6 @@ pub async fn set_integration(app_key: String, enabled: bool) -> Result<(), Serve
     let principal = allowed(Action::ManageTenants)?;
     let tenant = visible(&principal, &app_key).await?;
     let by = auth::users::ChangedBy::from(&principal);
-    auth::tenants::set_integration(&pool()?, &by, &tenant.app_key, enabled)
-        .await
-        .map_err(refused)?;
+    auth::tenants::set_integration(&pool()?, &by, &tenant.app_key, enabled).await?;
     Ok(())
 }

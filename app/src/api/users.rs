@@ -1,11 +1,10 @@
 //! The Users page: admins add people, change their role and tenants, disable them and
 //! reset their passwords. Every function here requires `Action::ManageUsers`.
 
+use super::error::ApiError;
 use domain::access::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-use super::forms::FormResult;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRow {
@@ -32,10 +31,10 @@ pub struct IssuedPassword {
 }
 
 #[server(endpoint = "list_users")]
-pub async fn list_users() -> Result<Vec<UserRow>, ServerFnError> {
-    use super::access::{allowed, internal, pool};
+pub async fn list_users() -> Result<Vec<UserRow>, ApiError> {
+    use super::access::{allowed, pool};
     allowed(domain::access::Action::ManageUsers)?;
-    let users = store::users::list(&pool()?).await.map_err(internal)?;
+    let users = store::users::list(&pool()?).await?;
     Ok(users
         .into_iter()
         .map(|user| UserRow {
@@ -52,10 +51,10 @@ pub async fn list_users() -> Result<Vec<UserRow>, ServerFnError> {
 
 /// The tenants a viewer can be limited to.
 #[server(endpoint = "tenant_choices")]
-pub async fn tenant_choices() -> Result<Vec<TenantChoice>, ServerFnError> {
-    use super::access::{allowed, internal, pool};
+pub async fn tenant_choices() -> Result<Vec<TenantChoice>, ApiError> {
+    use super::access::{allowed, pool};
     allowed(domain::access::Action::ManageUsers)?;
-    let tenants = store::tenants::list(&pool()?).await.map_err(internal)?;
+    let tenants = store::tenants::list(&pool()?).await?;
     Ok(tenants
         .into_iter()
         .map(|tenant| TenantChoice {
@@ -70,7 +69,7 @@ pub async fn add_user(
     email: String,
     role: String,
     #[server(default)] tenants: Vec<String>,
-) -> Result<FormResult<IssuedPassword>, ServerFnError> {
+) -> Result<IssuedPassword, ApiError> {
     use super::access::{allowed, passwords, pool};
     use super::forms::FieldErrors;
 
@@ -86,7 +85,7 @@ pub async fn add_user(
         .map_err(|error| errors.add("tenants", error))
         .ok();
     let (Some(email), Some(role), Some(tenants)) = (email, role, tenants) else {
-        return Ok(Err(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let new = auth::users::NewUser {
         email,
@@ -96,10 +95,10 @@ pub async fn add_user(
     };
     let by = auth::users::ChangedBy::from(&principal);
     match auth::users::add(&pool()?, &passwords()?, &by, new).await {
-        Ok((user, password)) => Ok(Ok(IssuedPassword {
+        Ok((user, password)) => Ok(IssuedPassword {
             email: user.email.to_string(),
             password,
-        })),
+        }),
         Err(error) => form_error(error),
     }
 }
@@ -109,40 +108,39 @@ pub async fn update_user(
     id: i64,
     role: String,
     #[server(default)] tenants: Vec<String>,
-) -> Result<FormResult<()>, ServerFnError> {
+) -> Result<(), ApiError> {
     use super::access::{allowed, pool};
-    use super::forms::FieldErrors;
 
     let principal = allowed(domain::access::Action::ManageUsers)?;
     let role = match parse_role(&role) {
         Ok(role) => role,
-        Err(error) => return Ok(Err(FieldErrors::one("role", error))),
+        Err(error) => return Err(ApiError::invalid("role", error)),
     };
     let tenants = match parse_tenants(&tenants) {
         Ok(tenants) => tenants,
-        Err(error) => return Ok(Err(FieldErrors::one("tenants", error))),
+        Err(error) => return Err(ApiError::invalid("tenants", error)),
     };
     let by = auth::users::ChangedBy::from(&principal);
     match auth::users::update(&pool()?, &by, store::users::UserId(id), role, &tenants).await {
-        Ok(_) => Ok(Ok(())),
+        Ok(_) => Ok(()),
         Err(error) => form_error(error),
     }
 }
 
 #[server(endpoint = "set_user_disabled")]
-pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<FormResult<()>, ServerFnError> {
+pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<(), ApiError> {
     use super::access::{allowed, pool};
     let principal = allowed(domain::access::Action::ManageUsers)?;
     let by = auth::users::ChangedBy::from(&principal);
     match auth::users::set_disabled(&pool()?, &by, store::users::UserId(id), disabled).await {
-        Ok(_) => Ok(Ok(())),
+        Ok(_) => Ok(()),
         Err(error) => form_error(error),
     }
 }
 
 #[server(endpoint = "reset_user_password")]
-pub async fn reset_user_password(id: i64) -> Result<IssuedPassword, ServerFnError> {
-    use super::access::{allowed, internal, passwords, pool, refuse};
+pub async fn reset_user_password(id: i64) -> Result<IssuedPassword, ApiError> {
+    use super::access::{allowed, passwords, pool};
     use auth::users::UserChangeError;
 
     let principal = allowed(domain::access::Action::ManageUsers)?;
@@ -152,16 +150,15 @@ pub async fn reset_user_password(id: i64) -> Result<IssuedPassword, ServerFnErro
     match auth::users::reset_password(&pool, &passwords()?, &by, id, None).await {
         Ok(password) => {
             let user = store::users::find(&pool, id)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| refuse(404, "no such user"))?;
+                .await?
+                .ok_or_else(|| ApiError::not_found("no such user"))?;
             Ok(IssuedPassword {
                 email: user.email.to_string(),
                 password,
             })
         }
-        Err(UserChangeError::NotFound) => Err(refuse(404, "no such user")),
-        Err(error) => Err(internal(error)),
+        Err(UserChangeError::NotFound) => Err(ApiError::not_found("no such user")),
+        Err(error) => Err(ApiError::internal(error)),
     }
 }
 
@@ -180,21 +177,20 @@ fn parse_tenants(raw: &[String]) -> Result<Vec<domain::AppKey>, String> {
 
 /// Turns what a person can fix into field errors, and the rest into a server error.
 #[cfg(feature = "ssr")]
-fn form_error<T>(error: auth::users::UserChangeError) -> Result<FormResult<T>, ServerFnError> {
-    use super::forms::FieldErrors;
+fn form_error<T>(error: auth::users::UserChangeError) -> Result<T, ApiError> {
     use auth::users::UserChangeError;
 
     match error {
-        UserChangeError::Conflict(email) => Ok(Err(FieldErrors::one(
+        UserChangeError::Conflict(email) => Err(ApiError::invalid(
             "email",
             format!("{email} already has an account"),
-        ))),
-        UserChangeError::UnknownTenant(key) => Ok(Err(FieldErrors::one(
+        )),
+        UserChangeError::UnknownTenant(key) => Err(ApiError::invalid(
             "tenants",
             format!("no tenant has the workspace id {key}"),
-        ))),
-        UserChangeError::LastAdmin => Ok(Err(FieldErrors::one("form", &error))),
-        UserChangeError::NotFound => Err(super::access::refuse(404, "no such user")),
-        error => Err(super::access::internal(error)),
+        )),
+        UserChangeError::LastAdmin => Err(ApiError::invalid("form", &error)),
+        UserChangeError::NotFound => Err(ApiError::not_found("no such user")),
+        error => Err(ApiError::internal(error)),
     }
 }

@@ -13,14 +13,13 @@ use crate::api::demo::{RemoveDemo, StartDemo};
 pub fn TryTheDemo() -> impl IntoView {
     let start = ServerAction::<StartDemo>::new();
     Effect::new(move |_| {
-        if let Some(Ok(Ok(app_key))) = start.value().get() {
+        if let Some(Ok(app_key)) = start.value().get() {
             use_navigate()(&format!("/tenants/{app_key}"), Default::default());
         }
     });
     let refused = move || {
         let reason = match start.value().get()? {
-            Ok(Ok(_)) => return None,
-            Ok(Err(errors)) => errors.get("demo").unwrap_or_default(),
+            Ok(_) => return None,
             Err(error) => error.to_string(),
         };
         Some(view! {
@@ -56,8 +55,7 @@ pub fn DemoBanner(app_key: String) -> impl IntoView {
     let remove = ServerAction::<RemoveDemo>::new();
     let refused = move || {
         let reason = match remove.value().get()? {
-            Ok(Ok(())) => return None,
-            Ok(Err(errors)) => errors.get("app_key").unwrap_or_default(),
+            Ok(()) => return None,
             Err(error) => error.to_string(),
         };
         Some(view! {

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::forms::form_errors;
 use crate::api::session::ChangePassword;
-use crate::components::common::PasswordField;
+use crate::components::common::{Confirm, PasswordField};
 use crate::signed_in::signed_in;
 
 /// The signed-in user's own page: who they are, changing their password, and signing out
@@ -11,16 +12,15 @@ use crate::signed_in::signed_in;
 pub fn AccountPage() -> impl IntoView {
     let me = signed_in().0;
     let change = ServerAction::<ChangePassword>::new();
-    let errors = Signal::derive(move || match change.value().get() {
-        Some(Ok(Err(errors))) => Some(errors),
-        _ => None,
-    });
-    let changed = move || matches!(change.value().get(), Some(Ok(Ok(()))));
+    let errors = Signal::derive(move || form_errors(change.value().get()));
+    let changed = move || matches!(change.value().get(), Some(Ok(())));
     let failed = move || {
         change
             .value()
             .get()
             .and_then(|value| value.err())
+            // Wrong input is shown beside its field.
+            .filter(|error| error.fields().is_none())
             .map(|error| error.to_string())
     };
 
@@ -98,8 +98,7 @@ pub fn AccountPage() -> impl IntoView {
             <p class="panel__lede">
                 "Lost a laptop, or signed in on a shared computer? Sign out on every device, this one included."
             </p>
-            <details class="confirm">
-                <summary class="button--quiet">"Sign out everywhere…"</summary>
+            <Confirm summary="Sign out everywhere…">
                 <form method="post" action="/auth/logout-everywhere" class="confirm__body">
                     <p>
                         "Every session of yours ends now, here too. You will need your password to sign in again."
@@ -108,7 +107,7 @@ pub fn AccountPage() -> impl IntoView {
                         "Sign out on every device"
                     </button>
                 </form>
-            </details>
+            </Confirm>
         </section>
     }
 }

@@ -2,13 +2,14 @@ use domain::access::{Action, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::forms::FormResult;
+use crate::api::error::ApiError;
+use crate::api::forms::form_errors;
 use crate::api::users::{
     list_users, tenant_choices, AddUser, IssuedPassword, ResetUserPassword, SetUserDisabled,
     TenantChoice, UpdateUser, UserRow,
 };
 use crate::components::common::{
-    CopyButton, DataTable, ErrorPanel, FieldError, RequireAction, StateChip,
+    Confirm, CopyButton, DataTable, ErrorPanel, FieldError, RequireAction, StateChip,
 };
 
 /// Admins add people, change their role and tenants, disable them and reset passwords.
@@ -62,7 +63,7 @@ fn UsersContent() -> impl IntoView {
                     let users = users.await?;
                     Ok::<
                         _,
-                        ServerFnError,
+                        ApiError,
                     >(
                         view! {
                             <AddUserForm add tenants=tenants.clone() />
@@ -93,10 +94,8 @@ fn Notices(
     let issued = |issued: Option<IssuedPassword>, what: &'static str| {
         issued.map(|issued| view! { <IssuedPasswordPanel issued what /> })
     };
-    let problem = |value: Option<Result<FormResult<()>, ServerFnError>>| match value {
-        Some(Ok(Err(errors))) => errors.0.first().map(|(_, message)| message.clone()),
-        Some(Err(error)) => Some(error.to_string()),
-        _ => None,
+    let problem = |value: Option<Result<(), ApiError>>| {
+        value.and_then(Result::err).map(|error| error.to_string())
     };
     let problems = move || {
         [
@@ -116,6 +115,8 @@ fn Notices(
             add.value()
                 .get()
                 .and_then(Result::err)
+                // Wrong input is shown beside its field in the form.
+                .filter(|error| error.fields().is_none())
                 .map(|e| e.to_string()),
         )
         .map(|message| {
@@ -129,7 +130,7 @@ fn Notices(
     };
 
     view! {
-        {move || issued(add.value().get().and_then(Result::ok).and_then(Result::ok), "added")}
+        {move || issued(add.value().get().and_then(Result::ok), "added")}
         {move || issued(reset.value().get().and_then(Result::ok), "reset")}
         {problems}
     }
@@ -161,10 +162,7 @@ fn IssuedPasswordPanel(issued: IssuedPassword, what: &'static str) -> impl IntoV
 
 #[component]
 fn AddUserForm(add: ServerAction<AddUser>, tenants: Vec<TenantChoice>) -> impl IntoView {
-    let errors = Signal::derive(move || match add.value().get() {
-        Some(Ok(Err(errors))) => Some(errors),
-        _ => None,
-    });
+    let errors = Signal::derive(move || form_errors(add.value().get()));
 
     view! {
         <section class="panel" aria-labelledby="add-user-title">
@@ -325,8 +323,7 @@ fn edit_form(
     let label = format!("Save {}", user.email);
     let (role, selected) = (user.role, user.tenants.clone());
     view! {
-        <details class="confirm">
-            <summary class="button--quiet">"Edit"</summary>
+        <Confirm summary="Edit">
             <ActionForm action=update attr:class="confirm__body form">
                 <input type="hidden" name="id" value=id.clone() />
                 <div class="field">
@@ -338,7 +335,7 @@ fn edit_form(
                     {label}
                 </button>
             </ActionForm>
-        </details>
+        </Confirm>
     }
 }
 
@@ -362,8 +359,7 @@ fn disable_form(disable: ServerAction<SetUserDisabled>, user: &UserRow) -> impl 
     );
     let label = format!("Disable {}", user.email);
     view! {
-        <details class="confirm">
-            <summary class="button--quiet">"Disable…"</summary>
+        <Confirm summary="Disable…">
             <ActionForm action=disable attr:class="confirm__body">
                 <input type="hidden" name="id" value=id />
                 <input type="hidden" name="disabled" value="true" />
@@ -372,7 +368,7 @@ fn disable_form(disable: ServerAction<SetUserDisabled>, user: &UserRow) -> impl 
                     {label}
                 </button>
             </ActionForm>
-        </details>
+        </Confirm>
     }
     .into_any()
 }
@@ -385,8 +381,7 @@ fn reset_form(reset: ServerAction<ResetUserPassword>, user: &UserRow) -> impl In
     );
     let label = format!("Reset the password of {}", user.email);
     view! {
-        <details class="confirm">
-            <summary class="button--quiet">"Reset password…"</summary>
+        <Confirm summary="Reset password…">
             <ActionForm action=reset attr:class="confirm__body">
                 <input type="hidden" name="id" value=id />
                 <p>{warning}</p>
@@ -394,6 +389,6 @@ fn reset_form(reset: ServerAction<ResetUserPassword>, user: &UserRow) -> impl In
                     {label}
                 </button>
             </ActionForm>
-        </details>
+        </Confirm>
     }
 }

@@ -10,8 +10,17 @@ use crate::forwarding::settings;
 use crate::helpers::{eventually, moengage_simulator, TestApp, Visitor};
 
 async fn call(visitor: &Visitor, endpoint: &str, args: &[(&str, &str)]) -> Value {
+    answer(visitor, endpoint, args, StatusCode::OK).await
+}
+
+async fn answer(
+    visitor: &Visitor,
+    endpoint: &str,
+    args: &[(&str, &str)],
+    status: StatusCode,
+) -> Value {
     let response = visitor.call(endpoint, args).await;
-    assert_eq!(response.status(), StatusCode::OK, "{endpoint}");
+    assert_eq!(response.status(), status, "{endpoint}");
     response.json().await.expect("JSON")
 }
 
@@ -36,7 +45,7 @@ async fn the_demo_feeds_a_workspace_of_its_own_through_the_simulator(
 
     assert_eq!(call(&admin, "demo_offer", &[]).await, "Available");
     let started = call(&admin, "start_demo", &[]).await;
-    let app_key = started["Ok"]
+    let app_key = started
         .as_str()
         .expect("the demo workspace's id")
         .to_owned();
@@ -45,9 +54,9 @@ async fn the_demo_feeds_a_workspace_of_its_own_through_the_simulator(
     let tenant = call(&admin, "get_tenant", &[("app_key", &app_key)]).await;
     assert_eq!(tenant["demo"], true, "{tenant}");
     assert_eq!(tenant["summary"]["enabled"], true, "{tenant}");
-    let again = call(&admin, "start_demo", &[]).await;
+    let again = answer(&admin, "start_demo", &[], StatusCode::SERVICE_UNAVAILABLE).await;
     assert!(
-        again["Err"].to_string().contains("running already"),
+        again["Unavailable"].to_string().contains("running already"),
         "{again}"
     );
 
@@ -116,16 +125,22 @@ async fn the_demo_is_refused_where_forwarding_goes_elsewhere_and_removes_only_de
         offer["Unavailable"].to_string().contains("simulator"),
         "{offer}"
     );
-    let started = call(&admin, "start_demo", &[]).await;
+    let started = answer(&admin, "start_demo", &[], StatusCode::SERVICE_UNAVAILABLE).await;
     assert!(
-        started["Err"].to_string().contains("simulator"),
+        started["Unavailable"].to_string().contains("simulator"),
         "{started}"
     );
     assert_eq!(app.count("tenants").await, 1, "nothing was registered");
 
-    let refused = call(&admin, "remove_demo", &[("app_key", "ACME01")]).await;
+    let refused = answer(
+        &admin,
+        "remove_demo",
+        &[("app_key", "ACME01")],
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     assert!(
-        refused["Err"].to_string().contains("only a demo"),
+        refused["Invalid"].to_string().contains("only a demo"),
         "{refused}"
     );
     let support = app.signed_in(Role::Support, &[]).await;

@@ -251,7 +251,7 @@ async fn dead_letters_are_grouped_replayed_with_progress_and_discarded_with_a_re
             ("ids", ""),
             ("note", "  "),
         ],
-        400,
+        422,
     )
     .await;
     let discarded = call(
@@ -324,7 +324,7 @@ async fn replaying_all_of_a_tenants_dead_letters_sends_each_once(
         &support,
         "replay_dead_letters",
         &[("app_key", "ACME01"), ("reason", ""), ("ids", "1,two")],
-        400,
+        422,
     )
     .await;
 }

@@ -41,6 +41,20 @@ fn full_batch_report(batch: &str, recipients: &[String], uid: &str) -> String {
     .to_string()
 }
 
+/// ACME01 forwarding to a MoEngage simulator that misbehaves as `faults` say, retrying
+/// on `schedule`: the arrangement of every test of a fault.
+pub(crate) async fn misbehaving_moengage(
+    db: PgConnectOptions,
+    faults: Faults,
+    schedule: &str,
+) -> (Running, TestApp, TestTenant) {
+    let sim = moengage_simulator(&[], 500).await;
+    sim.simulator.set_faults(faults);
+    let app = TestApp::spawn_forwarding(db, settings(&sim, schedule)).await;
+    let acme = app.tenant("ACME01", true).await;
+    (sim, app, acme)
+}
+
 async fn post(app: &TestApp, tenant: &TestTenant, body: &str) {
     let response = app.post_report(tenant, body).await;
     assert_eq!(response.status(), reqwest::StatusCode::OK);
@@ -176,14 +190,16 @@ async fn one_customers_events_travel_together_in_one_request(
 
 #[sqlx::test(migrations = false)]
 async fn server_errors_are_retried_until_moengage_accepts(_: PgPoolOptions, db: PgConnectOptions) {
-    let sim = moengage_simulator(&[], 500).await;
-    sim.simulator.set_faults(Faults {
-        fail_next: 2,
-        error_status: Some(503),
-        ..Faults::default()
-    });
-    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s,1s,1s")).await;
-    let acme = app.tenant("ACME01", true).await;
+    let (sim, app, acme) = misbehaving_moengage(
+        db,
+        Faults {
+            fail_next: 2,
+            error_status: Some(503),
+            ..Faults::default()
+        },
+        "1s,1s,1s",
+    )
+    .await;
 
     post(
         &app,
@@ -214,14 +230,16 @@ async fn a_refused_request_becomes_a_dead_letter_with_moengages_reason_and_can_b
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let sim = moengage_simulator(&[], 500).await;
-    sim.simulator.set_faults(Faults {
-        fail_next: 1,
-        error_status: Some(400),
-        ..Faults::default()
-    });
-    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
-    let acme = app.tenant("ACME01", true).await;
+    let (sim, app, acme) = misbehaving_moengage(
+        db,
+        Faults {
+            fail_next: 1,
+            error_status: Some(400),
+            ..Faults::default()
+        },
+        "1s",
+    )
+    .await;
 
     post(
         &app,
@@ -255,13 +273,15 @@ async fn a_refused_request_becomes_a_dead_letter_with_moengages_reason_and_can_b
 
 #[sqlx::test(migrations = false)]
 async fn an_exhausted_retry_schedule_ends_in_a_dead_letter(_: PgPoolOptions, db: PgConnectOptions) {
-    let sim = moengage_simulator(&[], 500).await;
-    sim.simulator.set_faults(Faults {
-        outage: true,
-        ..Faults::default()
-    });
-    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
-    let acme = app.tenant("ACME01", true).await;
+    let (_sim, app, acme) = misbehaving_moengage(
+        db,
+        Faults {
+            outage: true,
+            ..Faults::default()
+        },
+        "1s",
+    )
+    .await;
 
     post(
         &app,
@@ -361,14 +381,16 @@ async fn a_tenants_rate_limit_keeps_it_under_moengages(_: PgPoolOptions, db: PgC
 
 #[sqlx::test(migrations = false)]
 async fn a_rate_limited_request_is_retried(_: PgPoolOptions, db: PgConnectOptions) {
-    let sim = moengage_simulator(&[], 500).await;
-    sim.simulator.set_faults(Faults {
-        fail_next: 1,
-        error_status: Some(429),
-        ..Faults::default()
-    });
-    let app = TestApp::spawn_forwarding(db, settings(&sim, "1s")).await;
-    let acme = app.tenant("ACME01", true).await;
+    let (_sim, app, acme) = misbehaving_moengage(
+        db,
+        Faults {
+            fail_next: 1,
+            error_status: Some(429),
+            ..Faults::default()
+        },
+        "1s",
+    )
+    .await;
 
     post(
         &app,

@@ -108,7 +108,7 @@ async fn one_text_is_looked_up_as_uid_phone_and_batch(_: PgPoolOptions, db: PgCo
     );
     assert_eq!(readings(&search(&support, "nobody", 200).await), []);
     assert_eq!(readings(&search(&support, "", 200).await), []);
-    let refused = search(&support, &"x".repeat(257), 400).await;
+    let refused = search(&support, &"x".repeat(257), 422).await;
     assert!(
         refused.to_string().contains("at most 256 characters"),
         "{refused}"

@@ -24,10 +24,24 @@ fn report(batch: &str, status: &str, client_reference: &str) -> String {
 }
 
 async fn json(visitor: &Visitor, endpoint: &str, args: &[(&str, &str)]) -> Value {
+    answer(visitor, endpoint, args, StatusCode::OK).await
+}
+
+/// Wrong input, refused with a message per field.
+async fn refused(visitor: &Visitor, endpoint: &str, args: &[(&str, &str)]) -> Value {
+    answer(visitor, endpoint, args, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+async fn answer(
+    visitor: &Visitor,
+    endpoint: &str,
+    args: &[(&str, &str)],
+    expected: StatusCode,
+) -> Value {
     let response = visitor.call(endpoint, args).await;
     let status = response.status();
     let body = response.text().await.expect("a body");
-    assert_eq!(status, StatusCode::OK, "{endpoint}: {body}");
+    assert_eq!(status, expected, "{endpoint}: {body}");
     serde_json::from_str(&body).expect("JSON")
 }
 
@@ -149,25 +163,22 @@ async fn credentials_are_tried_against_moengage_before_and_after_registering(
         ("data_api_key", "good-key"),
     ];
     let answer = json(&support, "test_new_credentials", &good).await;
-    assert_eq!(answer["Ok"]["ok"], true, "{answer}");
+    assert_eq!(answer["ok"], true, "{answer}");
     let bad = [
         ("app_key", "NEW001"),
         ("data_center", "DC-02"),
         ("data_api_key", "wrong-key"),
     ];
     let answer = json(&support, "test_new_credentials", &bad).await;
-    assert_eq!(answer["Ok"]["ok"], false, "{answer}");
-    assert!(
-        answer["Ok"]["message"].to_string().contains("401"),
-        "{answer}"
-    );
+    assert_eq!(answer["ok"], false, "{answer}");
+    assert!(answer["message"].to_string().contains("401"), "{answer}");
     let malformed = [
         ("app_key", "no spaces allowed"),
         ("data_center", "DC-09"),
         ("data_api_key", ""),
     ];
-    let answer = json(&support, "test_new_credentials", &malformed).await;
-    let fields: Vec<&str> = answer["Err"]
+    let answer = refused(&support, "test_new_credentials", &malformed).await;
+    let fields: Vec<&str> = answer["Invalid"]
         .as_array()
         .expect("field errors")
         .iter()
@@ -315,20 +326,20 @@ async fn a_new_data_api_key_resumes_forwarding_paused_by_a_401(
     let detail = json(&support, "get_tenant", &[("app_key", "ACME01")]).await;
     assert!(detail["forwarding"]["paused"].is_string(), "{detail}");
 
-    let empty = json(
+    let empty = refused(
         &support,
         "replace_data_api_key",
         &[("app_key", "ACME01"), ("data_api_key", "  ")],
     )
     .await;
-    assert_eq!(empty["Err"][0][0], "data_api_key", "{empty}");
+    assert_eq!(empty["Invalid"][0][0], "data_api_key", "{empty}");
     let replaced = json(
         &support,
         "replace_data_api_key",
         &[("app_key", "ACME01"), ("data_api_key", "new-key-9876")],
     )
     .await;
-    assert_eq!(replaced["Ok"], "9876");
+    assert_eq!(replaced, "9876");
     let detail = json(&support, "get_tenant", &[("app_key", "ACME01")]).await;
     assert!(detail["forwarding"]["paused"].is_null(), "{detail}");
     assert_eq!(detail["data_api_key_last4"], "9876");
@@ -341,7 +352,7 @@ async fn forwarding_options_are_checked_saved_and_audited(_: PgPoolOptions, db: 
     app.tenant("ACME01", true).await;
     let support = app.signed_in(Role::Support, &[]).await;
 
-    let wrong = json(
+    let wrong = refused(
         &support,
         "set_forwarding",
         &[
@@ -351,7 +362,7 @@ async fn forwarding_options_are_checked_saved_and_audited(_: PgPoolOptions, db: 
         ],
     )
     .await;
-    let fields: Vec<&str> = wrong["Err"]
+    let fields: Vec<&str> = wrong["Invalid"]
         .as_array()
         .expect("field errors")
         .iter()
@@ -371,7 +382,7 @@ async fn forwarding_options_are_checked_saved_and_audited(_: PgPoolOptions, db: 
         ],
     )
     .await;
-    assert_eq!(bulk, serde_json::json!({ "Ok": null }), "{bulk}");
+    assert_eq!(bulk, serde_json::json!(null), "{bulk}");
 
     // Ticked checkboxes send a value; unticked ones send nothing.
     let saved = json(
@@ -385,7 +396,7 @@ async fn forwarding_options_are_checked_saved_and_audited(_: PgPoolOptions, db: 
         ],
     )
     .await;
-    assert_eq!(saved, serde_json::json!({ "Ok": null }));
+    assert_eq!(saved, serde_json::json!(null));
     let detail = json(&support, "get_tenant", &[("app_key", "ACME01")]).await;
     assert_eq!(
         detail["forwarding"],
@@ -415,13 +426,13 @@ async fn a_deleted_tenant_leaves_the_console_and_its_callbacks_answer_404(
     let acme = app.tenant("ACME01", true).await;
     let admin = app.admin().await;
 
-    let wrong = json(
+    let wrong = refused(
         &admin,
         "delete_tenant",
         &[("app_key", "ACME01"), ("confirmation", "acme01")],
     )
     .await;
-    assert_eq!(wrong["Err"][0][0], "confirmation", "{wrong}");
+    assert_eq!(wrong["Invalid"][0][0], "confirmation", "{wrong}");
     assert_eq!(
         app.post_report(&acme, &report("b-1", "Delivered", "$uid=42"))
             .await

@@ -1,3 +1,4 @@
+mod confirm;
 mod copy_button;
 mod data_table;
 mod error_panel;
@@ -6,6 +7,7 @@ mod require_action;
 mod service_status_card;
 mod state_chip;
 
+pub use confirm::Confirm;
 pub use copy_button::CopyButton;
 pub use data_table::DataTable;
 pub use error_panel::{ErrorPanel, LoadError};

@@ -1,12 +1,13 @@
 use leptos::prelude::*;
 
 use crate::api::activity::{CategoryTrend, RejectionSample, TenantCharts};
+use crate::api::error::ApiError;
 use crate::components::charts::{CategoryRates, Line, LineChart, OutcomeBars};
 use crate::components::common::{DataTable, LoadError};
 use crate::components::tenants::{EventsResource, EventsTable};
 
 /// A tenant's charts, loaded by the page only when this tab is open.
-pub type ChartsResource = Resource<Result<Option<TenantCharts>, ServerFnError>>;
+pub type ChartsResource = Resource<Result<Option<TenantCharts>, ApiError>>;
 
 /// A tenant's charts (24 hours and 7 days by hour, delivery rate by category) and its
 /// latest events.

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::tenants::TenantDetail;
-use crate::components::common::CopyButton;
+use crate::components::common::{Confirm, CopyButton};
 use crate::components::tenants::TenantActions;
 
 /// Rotating the callback credentials and the HMAC signing secret. Both break the callbacks
@@ -55,8 +55,7 @@ pub fn Credentials(detail: TenantDetail, actions: TenantActions) -> impl IntoVie
     let hmac_off = detail.hmac_signing.then(|| {
         let app_key = app_key.clone();
         view! {
-            <details class="confirm">
-                <summary class="button--quiet">"Turn off HMAC signing…"</summary>
+            <Confirm summary="Turn off HMAC signing…">
                 <ActionForm action=hmac attr:class="confirm__body">
                     <input type="hidden" name="app_key" value=app_key />
                     <input type="hidden" name="on" value="false" />
@@ -65,7 +64,7 @@ pub fn Credentials(detail: TenantDetail, actions: TenantActions) -> impl IntoVie
                         "Turn off"
                     </button>
                 </ActionForm>
-            </details>
+            </Confirm>
         }
     });
 
@@ -82,8 +81,7 @@ pub fn Credentials(detail: TenantDetail, actions: TenantActions) -> impl IntoVie
             {rotated}
             {secret}
             <div class="actions-row">
-                <details class="confirm">
-                    <summary class="button--quiet">"Rotate the callback credentials…"</summary>
+                <Confirm summary="Rotate the callback credentials…">
                     <ActionForm action=rotate attr:class="confirm__body">
                         <input type="hidden" name="app_key" value=rotate_key />
                         <p>
@@ -93,9 +91,8 @@ pub fn Credentials(detail: TenantDetail, actions: TenantActions) -> impl IntoVie
                             "Rotate"
                         </button>
                     </ActionForm>
-                </details>
-                <details class="confirm">
-                    <summary class="button--quiet">{hmac_label}</summary>
+                </Confirm>
+                <Confirm summary=hmac_label>
                     <ActionForm action=hmac attr:class="confirm__body">
                         <input type="hidden" name="app_key" value=hmac_key />
                         <input type="hidden" name="on" value="true" />
@@ -104,7 +101,7 @@ pub fn Credentials(detail: TenantDetail, actions: TenantActions) -> impl IntoVie
                             "Generate"
                         </button>
                     </ActionForm>
-                </details>
+                </Confirm>
                 {hmac_off}
             </div>
         </section>

@@ -1,6 +1,7 @@
 use domain::{EventKind, ForwardState};
 use leptos::prelude::*;
 
+use crate::api::error::ApiError;
 use crate::api::events::EventSummary;
 use crate::components::common::{DataTable, LoadError};
 
@@ -32,7 +33,7 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// A tenant's newest events, as the page loads them (again after each test report).
-pub type EventsResource = Resource<Result<Vec<EventSummary>, ServerFnError>>;
+pub type EventsResource = Resource<Result<Vec<EventSummary>, ApiError>>;
 
 /// The events of `events`; rows of the batch `highlight` stand out (the self-check's).
 #[component]

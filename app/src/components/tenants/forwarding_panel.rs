@@ -1,9 +1,10 @@
 use domain::forwarding_limits::{MAX_BULK_RATE_PER_S, MAX_CONCURRENCY};
 use leptos::prelude::*;
 
+use crate::api::forms::form_errors;
 use crate::api::tenant_settings::SetForwarding;
 use crate::api::tenants::ForwardingFacts;
-use crate::components::common::NumberField;
+use crate::components::common::{FieldError, NumberField};
 
 /// How the tenant's events are sent to MoEngage: read-only for viewers, a form for
 /// support and admins.
@@ -57,12 +58,9 @@ fn ForwardingForm(
     forwarding: ForwardingFacts,
     save: ServerAction<SetForwarding>,
 ) -> impl IntoView {
-    let errors = Signal::derive(move || match save.value().get() {
-        Some(Ok(Err(errors))) => Some(errors),
-        _ => None,
-    });
+    let errors = Signal::derive(move || form_errors(save.value().get()));
     let saved = move || {
-        matches!(save.value().get(), Some(Ok(Ok(())))).then(|| {
+        matches!(save.value().get(), Some(Ok(()))).then(|| {
             view! {
                 <p class="notice" role="status">
                     "Saved: the workers use it from their next batch."
@@ -99,6 +97,7 @@ fn ForwardingForm(
             <button type="submit" class="button" disabled=move || save.pending().get()>
                 {move || if save.pending().get() { "Saving…" } else { "Save" }}
             </button>
+            <FieldError errors field="form" />
         </ActionForm>
     }
 }

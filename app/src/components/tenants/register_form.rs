@@ -2,6 +2,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::api::forms::form_errors;
 use crate::api::self_checks::TestNewCredentials;
 use crate::api::tenants::RegisterTenant;
 use crate::components::common::FieldError;
@@ -13,9 +14,8 @@ use crate::components::tenants::ProbeAnswer;
 pub fn RegisterForm(register: ServerAction<RegisterTenant>) -> impl IntoView {
     let test = ServerAction::<TestNewCredentials>::new();
     // Field errors of the last of the two asked: each clears the other's answer.
-    let errors = Signal::derive(move || match (register.value().get(), test.value().get()) {
-        (Some(Ok(Err(errors))), _) | (_, Some(Ok(Err(errors)))) => Some(errors),
-        _ => None,
+    let errors = Signal::derive(move || {
+        form_errors(register.value().get()).or_else(|| form_errors(test.value().get()))
     });
     Effect::new(move |_| {
         if register.input().with(Option::is_some) {
@@ -23,7 +23,7 @@ pub fn RegisterForm(register: ServerAction<RegisterTenant>) -> impl IntoView {
         }
     });
     let registered = move || match register.value().get() {
-        Some(Ok(Ok(app_key))) => Some(view! {
+        Some(Ok(app_key)) => Some(view! {
             <p class="notice" role="status">
                 "Registered. The integration stays disabled until you enable it on "
                 <A href=format!("/tenants/{app_key}")>"its page"</A>
@@ -33,7 +33,7 @@ pub fn RegisterForm(register: ServerAction<RegisterTenant>) -> impl IntoView {
         _ => None,
     };
     let tested = Signal::derive(move || match test.value().get() {
-        Some(Ok(Ok(result))) => Some(result),
+        Some(Ok(result)) => Some(result),
         _ => None,
     });
     let (app_key, data_center, data_api_key) = (
@@ -121,6 +121,7 @@ pub fn RegisterForm(register: ServerAction<RegisterTenant>) -> impl IntoView {
                         }}
                     </button>
                 </div>
+                <FieldError errors field="form" />
             </ActionForm>
             <ProbeAnswer result=tested />
         </section>

@@ -1,9 +1,10 @@
 use domain::access::Action;
 use leptos::prelude::*;
 
+use crate::api::forms::form_errors;
 use crate::api::tenant_settings::DeleteTenant;
 use crate::api::tenants::{SetIntegration, TenantDetail};
-use crate::components::common::{FieldError, PasswordField};
+use crate::components::common::{Confirm, FieldError, PasswordField};
 use crate::components::tenants::{ForwardingPanel, ProbeAnswer, TenantActions};
 use crate::signed_in::signed_in;
 
@@ -83,8 +84,7 @@ fn IntegrationToggle(
         )
     };
     view! {
-        <details class="confirm">
-            <summary class="button--quiet">{label}</summary>
+        <Confirm summary=label>
             <ActionForm action=toggle attr:class="confirm__body">
                 <input type="hidden" name="app_key" value=app_key />
                 <input type="hidden" name="enabled" value=enable />
@@ -93,17 +93,14 @@ fn IntegrationToggle(
                     "Confirm"
                 </button>
             </ActionForm>
-        </details>
+        </Confirm>
     }
 }
 
 #[component]
 fn ApiKeyForms(app_key: String, actions: TenantActions) -> impl IntoView {
     let (replace, test) = (actions.replace_key, actions.test_key);
-    let errors = Signal::derive(move || match replace.value().get() {
-        Some(Ok(Err(errors))) => Some(errors),
-        _ => None,
-    });
+    let errors = Signal::derive(move || form_errors(replace.value().get()));
     let tested = Signal::derive(move || match test.value().get() {
         Some(Ok(result)) => Some(result),
         _ => None,
@@ -117,8 +114,7 @@ fn ApiKeyForms(app_key: String, actions: TenantActions) -> impl IntoView {
                     {move || if test.pending().get() { "Testing…" } else { "Test credentials" }}
                 </button>
             </ActionForm>
-            <details class="confirm">
-                <summary class="button--quiet">"Replace the Data API key…"</summary>
+            <Confirm summary="Replace the Data API key…">
                 <ActionForm action=replace attr:class="confirm__body form">
                     <input type="hidden" name="app_key" value=app_key />
                     <PasswordField
@@ -133,8 +129,9 @@ fn ApiKeyForms(app_key: String, actions: TenantActions) -> impl IntoView {
                     <button type="submit" class="button">
                         "Replace"
                     </button>
+                    <FieldError errors field="form" />
                 </ActionForm>
-            </details>
+            </Confirm>
         </div>
         <ProbeAnswer result=tested />
     }
@@ -142,17 +139,13 @@ fn ApiKeyForms(app_key: String, actions: TenantActions) -> impl IntoView {
 
 #[component]
 fn DeleteTenantForm(app_key: String, delete: ServerAction<DeleteTenant>) -> impl IntoView {
-    let errors = Signal::derive(move || match delete.value().get() {
-        Some(Ok(Err(errors))) => Some(errors),
-        _ => None,
-    });
+    let errors = Signal::derive(move || form_errors(delete.value().get()));
     view! {
         <section class="panel panel--danger" aria-labelledby="delete-title">
             <h2 class="panel__title" id="delete-title">
                 "Delete the tenant"
             </h2>
-            <details class="confirm">
-                <summary class="button--quiet">"Delete this tenant…"</summary>
+            <Confirm summary="Delete this tenant…">
                 <ActionForm action=delete attr:class="confirm__body form">
                     <input type="hidden" name="app_key" value=app_key.clone() />
                     <p>
@@ -174,8 +167,9 @@ fn DeleteTenantForm(app_key: String, delete: ServerAction<DeleteTenant>) -> impl
                     <button type="submit" class="button button--danger">
                         "Delete"
                     </button>
+                    <FieldError errors field="form" />
                 </ActionForm>
-            </details>
+            </Confirm>
         </section>
     }
 }

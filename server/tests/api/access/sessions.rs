@@ -115,7 +115,7 @@ async fn changing_the_password_ends_the_other_sessions_only(
 
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value = response.json().await.expect("JSON");
-    assert_eq!(body, serde_json::json!({ "Ok": null }));
+    assert_eq!(body, serde_json::json!(null));
     assert_eq!(
         laptop.get("/").await.status(),
         StatusCode::OK,
@@ -161,7 +161,7 @@ async fn password_changes_follow_the_policy(_: PgPoolOptions, db: PgConnectOptio
             )
             .await;
         let body: serde_json::Value = response.json().await.expect("JSON");
-        assert_eq!(body["Err"][0][0], field, "{body}");
+        assert_eq!(body["Invalid"][0][0], field, "{body}");
     }
     assert_eq!(
         app.count("audit_log WHERE action = 'password_changed'")
@@ -200,14 +200,14 @@ async fn guessing_the_current_password_is_throttled_like_signing_in(
     for _ in 0..4 {
         let body = change("a wrong guess").await;
         assert_eq!(
-            body["Err"][0][1], "this is not your current password",
+            body["Invalid"][0][1], "this is not your current password",
             "{body}"
         );
     }
     // During the wait even the right password is not checked.
     let body = change(PASSWORD).await;
-    assert_eq!(body["Err"][0][0], "current_password", "{body}");
-    let message = body["Err"][0][1].as_str().expect("a message");
+    assert_eq!(body["Invalid"][0][0], "current_password", "{body}");
+    let message = body["Invalid"][0][1].as_str().expect("a message");
     assert!(message.starts_with("too many wrong passwords"), "{message}");
     // The account's sign-in from the same address shares the throttle.
     let sign_in = app

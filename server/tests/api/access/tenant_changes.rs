@@ -243,9 +243,9 @@ async fn a_rate_above_moengages_allowance_is_refused_by_the_console_and_the_comm
             ],
         )
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let answer: Value = response.json().await.expect("JSON");
-    let refusal = answer["Err"].to_string();
+    let refusal = answer["Invalid"].to_string();
     assert!(refusal.contains("from 1 to 500"), "{answer}");
 
     assert_eq!(

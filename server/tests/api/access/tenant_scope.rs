@@ -81,7 +81,7 @@ async fn support_registers_a_tenant_and_hands_out_its_callback_url(
         .json()
         .await
         .expect("JSON");
-    let fields: Vec<&str> = bad["Err"]
+    let fields: Vec<&str> = bad["Invalid"]
         .as_array()
         .expect("field errors")
         .iter()
@@ -95,14 +95,14 @@ async fn support_registers_a_tenant_and_hands_out_its_callback_url(
         .json()
         .await
         .expect("JSON");
-    assert_eq!(done, serde_json::json!({ "Ok": "NEW01" }));
+    assert_eq!(done, serde_json::json!("NEW01"));
     let again: Value = support
         .call("register_tenant", &form("NEW01", "Again"))
         .await
         .json()
         .await
         .expect("JSON");
-    assert_eq!(again["Err"][0][0], "app_key", "{again}");
+    assert_eq!(again["Invalid"][0][0], "app_key", "{again}");
     assert_eq!(
         app.count("audit_log WHERE action = 'tenant_created'").await,
         1

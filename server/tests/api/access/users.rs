@@ -12,6 +12,12 @@ async fn json(response: reqwest::Response) -> Value {
     response.json().await.expect("JSON")
 }
 
+/// A refusal of wrong input: 422 with the message per field.
+async fn refused(response: reqwest::Response) -> Value {
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    response.json().await.expect("JSON")
+}
+
 async fn user_id(app: &TestApp, email: &str) -> String {
     let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
@@ -53,7 +59,7 @@ async fn an_admin_adds_a_viewer_who_signs_in_with_the_issued_password(
     )
     .await;
 
-    let issued = &added["Ok"];
+    let issued = &added;
     assert_eq!(issued["email"], "vera@example.com");
     let password = issued["password"].as_str().expect("a password");
     assert!(password.len() >= 20, "{password}");
@@ -94,8 +100,8 @@ async fn adding_a_user_reports_each_problem_beside_its_field(
             "tenants",
         ),
     ] {
-        let answer = json(admin.call("add_user", &args).await).await;
-        assert_eq!(answer["Err"][0][0], field, "{args:?}: {answer}");
+        let answer = refused(admin.call("add_user", &args).await).await;
+        assert_eq!(answer["Invalid"][0][0], field, "{args:?}: {answer}");
     }
     assert_eq!(app.count("users").await, 1, "nothing was added");
 }
@@ -109,13 +115,13 @@ async fn the_last_enabled_admin_cannot_be_demoted_or_disabled(
     let admin = app.admin().await;
     let id = user_id(&app, &admin.email).await;
 
-    let demoted = json(
+    let demoted = refused(
         admin
             .call("update_user", &[("id", &id), ("role", "support")])
             .await,
     )
     .await;
-    let disabled = json(
+    let disabled = refused(
         admin
             .call("set_user_disabled", &[("id", &id), ("disabled", "true")])
             .await,
@@ -123,8 +129,8 @@ async fn the_last_enabled_admin_cannot_be_demoted_or_disabled(
     .await;
 
     for answer in [demoted, disabled] {
-        assert_eq!(answer["Err"][0][0], "form", "{answer}");
-        assert!(answer["Err"][0][1]
+        assert_eq!(answer["Invalid"][0][0], "form", "{answer}");
+        assert!(answer["Invalid"][0][1]
             .as_str()
             .unwrap_or_default()
             .contains("admin"));
@@ -143,7 +149,7 @@ async fn the_last_enabled_admin_cannot_be_demoted_or_disabled(
             .await,
     )
     .await;
-    assert_eq!(demoted, serde_json::json!({ "Ok": null }));
+    assert_eq!(demoted, serde_json::json!(null));
 }
 
 #[sqlx::test(migrations = false)]
