@@ -28,7 +28,14 @@ pub fn ConsoleLayout() -> impl IntoView {
 pub fn ConsoleFrame(children: Children) -> impl IntoView {
     let nav_open = RwSignal::new(false);
 
+    // The first stop of the Tab key: past the sidebar and the top bar to the page itself.
+    // The browser follows it (rel="external" keeps the router's hands off a same-page
+    // link, which would scroll but leave the focus behind) and focuses the main region,
+    // so that the next Tab is the page's first control.
     view! {
+        <a class="skip-link" href="#content" rel="external">
+            "Skip to the page"
+        </a>
         <div class="console" class:console--nav-open=move || nav_open.get()>
             <Sidebar on_navigate=move || nav_open.set(false) />
             <div class="console__main">
@@ -47,7 +54,7 @@ pub fn ConsoleFrame(children: Children) -> impl IntoView {
                     <TopSearch />
                     <UserMenu />
                 </header>
-                <main class="content" id="content">
+                <main class="content" id="content" tabindex="-1">
                     {children()}
                 </main>
             </div>

@@ -190,20 +190,26 @@ fn EntryRow(row: AuditRow) -> impl IntoView {
 
     view! {
         <tr>
-            <td>
+            <td data-label="When (UTC)">
                 <time datetime=row.at.clone() title=row.at>
                     {row.at_text}
                 </time>
             </td>
-            <td class="mono">{row.actor}</td>
-            <td>
+            <td data-label="Who" class="mono">
+                {row.actor}
+            </td>
+            <td data-label="Action">
                 <span class=chip>{row.action_label}</span>
             </td>
-            <td class="mono">{row.target.unwrap_or_default()}</td>
-            <td class="mono change">
+            <td data-label="What" class="mono">
+                {row.target.unwrap_or_default()}
+            </td>
+            <td data-label="Before → after" class="mono change">
                 <ul class="change__list">{change}</ul>
             </td>
-            <td class="mono">{row.source_ip.unwrap_or_default()}</td>
+            <td data-label="From" class="mono">
+                {row.source_ip.unwrap_or_default()}
+            </td>
         </tr>
     }
 }

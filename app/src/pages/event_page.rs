@@ -283,18 +283,26 @@ fn Attempts(attempts: Vec<AttemptView>) -> impl IntoView {
                     .map_or_else(|| "no answer".to_owned(), |status| status.to_string());
                 view! {
                     <tr>
-                        <td class="num">{attempt.attempt}</td>
-                        <td>
+                        <td data-label="Attempt" class="num">
+                            {attempt.attempt}
+                        </td>
+                        <td data-label="Time">
                             <time datetime=attempt.at.iso title=attempt.at.relative>
                                 {attempt.at.exact}
                             </time>
                         </td>
-                        <td class="num">{status}</td>
-                        <td class="num">{format!("{} ms", attempt.latency_ms)}</td>
-                        <td>
+                        <td data-label="HTTP status" class="num">
+                            {status}
+                        </td>
+                        <td data-label="Latency" class="num">
+                            {format!("{} ms", attempt.latency_ms)}
+                        </td>
+                        <td data-label="Outcome">
                             <span class=format!("chip {}", chip.0)>{chip.1}</span>
                         </td>
-                        <td class="mono">{attempt.error.unwrap_or_default()}</td>
+                        <td data-label="MoEngage's answer" class="mono">
+                            {attempt.error.unwrap_or_default()}
+                        </td>
                     </tr>
                 }
             })

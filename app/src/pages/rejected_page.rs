@@ -86,16 +86,25 @@ fn Reason(reason: ReasonView) -> impl IntoView {
         samples,
         advice,
     } = reason;
+    let columns: &'static [&'static str] = if code == "malformed" {
+        &["Body (start)", "What is wrong", "Times", "Last"]
+    } else {
+        &["client_reference", "What is wrong", "Times", "Last"]
+    };
     let rows = samples
         .into_iter()
         .map(|sample| {
             let value = sample.value.unwrap_or_else(|| "(none)".to_owned());
             view! {
                 <tr>
-                    <td class="mono cell--sample">{value}</td>
-                    <td>{sample.detail}</td>
-                    <td class="num">{sample.count}</td>
-                    <td>
+                    <td data-label=columns[0] class="mono cell--sample">
+                        {value}
+                    </td>
+                    <td data-label="What is wrong">{sample.detail}</td>
+                    <td data-label="Times" class="num">
+                        {sample.count}
+                    </td>
+                    <td data-label="Last">
                         <time datetime=sample.last.iso title=sample.last.exact>
                             {sample.last.relative}
                         </time>
@@ -104,11 +113,6 @@ fn Reason(reason: ReasonView) -> impl IntoView {
             }
         })
         .collect_view();
-    let columns: &'static [&'static str] = if code == "malformed" {
-        &["Body (start)", "What is wrong", "Times", "Last"]
-    } else {
-        &["client_reference", "What is wrong", "Times", "Last"]
-    };
     let advice_id = format!("advice-{code}");
     view! {
         <article class="rejection" data-reason=code>

@@ -221,23 +221,37 @@ fn TenantRow(tenant: TenantActivity) -> impl IntoView {
     });
     view! {
         <tr>
-            <td>
+            <td data-label="Name">
                 <A href=href>{tenant.name}</A>
             </td>
-            <td class="mono">{tenant.app_key}</td>
-            <td class="mono">{tenant.data_center}</td>
-            <td>
+            <td data-label="Workspace id" class="mono">
+                {tenant.app_key}
+            </td>
+            <td data-label="DC" class="mono">
+                {tenant.data_center}
+            </td>
+            <td data-label="Integration">
                 <StateChip on=tenant.enabled on_label="Enabled" off_label="Disabled" />
                 " "
                 {waiting}
             </td>
-            <td>{last_report}</td>
-            <td class="num">{day.received}</td>
-            <td class="num">{day.forwarded}</td>
-            <td class="num">{failed}</td>
-            <td class="num">{day.rejected}</td>
-            <td class="num">{tenant.dead_letters}</td>
-            <td>
+            <td data-label="Last report">{last_report}</td>
+            <td data-label="Received" class="num">
+                {day.received}
+            </td>
+            <td data-label="Forwarded" class="num">
+                {day.forwarded}
+            </td>
+            <td data-label="Failed" class="num">
+                {failed}
+            </td>
+            <td data-label="Rejected" class="num">
+                {day.rejected}
+            </td>
+            <td data-label="Dead letters" class="num">
+                {tenant.dead_letters}
+            </td>
+            <td data-label="Forwarding">
                 <HealthChip health=tenant.health />
             </td>
         </tr>

@@ -298,18 +298,18 @@ fn UserRowView(user: UserRow, tenants: Vec<TenantChoice>) -> impl IntoView {
 
     view! {
         <tr class:row--muted=user.disabled>
-            <td class="mono">{user.email}</td>
-            <td>
+            <td data-label="Email" class="mono">{user.email}</td>
+            <td data-label="Role">
                 <span class="chip chip--role">{user.role.label()}</span>
             </td>
-            <td class="mono">{tenant_list}</td>
-            <td>{state}</td>
-            <td>
+            <td data-label="Tenants" class="mono">{tenant_list}</td>
+            <td data-label="State">{state}</td>
+            <td data-label="Added">
                 <time datetime=user.created_at.clone() title=user.created_at>
                     {user.created_text}
                 </time>
             </td>
-            <td class="row-actions">{edit} {toggle} {reset}</td>
+            <td data-label="Actions" class="row-actions">{edit} {toggle} {reset}</td>
         </tr>
     }
 }

@@ -188,18 +188,18 @@ fn Rejections(rejections: Vec<RejectionSample>) -> impl IntoView {
             .map(|rejection| {
                 view! {
                     <tr>
-                        <td>
+                        <td data-label="Time">
                             <time datetime=rejection.at.iso title=rejection.at.exact>
                                 {rejection.at.relative}
                             </time>
                         </td>
-                        <td>
+                        <td data-label="Reason">
                             <span class="chip chip--rejected">
                                 {reason_label(&rejection.reason)}
                             </span>
                         </td>
-                        <td>{rejection.detail}</td>
-                        <td class="mono">
+                        <td data-label="Why">{rejection.detail}</td>
+                        <td data-label="client_reference" class="mono">
                             {rejection.client_reference.unwrap_or_else(|| "(none)".to_owned())}
                         </td>
                     </tr>

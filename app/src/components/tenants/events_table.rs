@@ -100,7 +100,7 @@ pub fn EventRow(
     // The name people know; the workspace id on hover.
     let tenant = show_tenant.then(|| {
         view! {
-            <td>
+            <td data-label="Tenant">
                 <a href=format!("/tenants/{app_key}?tab=activity") title=app_key.clone()>
                     {tenant_name}
                 </a>
@@ -109,7 +109,7 @@ pub fn EventRow(
     });
     view! {
         <tr class=row_class data-batch=batch_id>
-            <td>
+            <td data-label="Time">
                 <a href=href>
                     <time datetime=event.at.iso title=event.at.exact>
                         {event.at.relative}
@@ -117,19 +117,27 @@ pub fn EventRow(
                 </a>
             </td>
             {tenant}
-            <td>
+            <td data-label="Event">
                 <span class=format!("chip {kind_class}")>{kind_label}</span>
             </td>
-            <td>
+            <td data-label="Forwarding">
                 <span class=format!("chip {state_class}") title=event.last_error>
                     {state_label}
                 </span>
             </td>
-            <td class="mono">{event.uid}</td>
-            <td class="mono">{phone}</td>
-            <td>{format!("{} ({})", event.sinch_status, event.sinch_code)}</td>
-            <td>{event.category.unwrap_or_default()}</td>
-            <td class="mono">{event.batch_id}</td>
+            <td data-label="uid" class="mono">
+                {event.uid}
+            </td>
+            <td data-label="Phone" class="mono">
+                {phone}
+            </td>
+            <td data-label="Sinch status">
+                {format!("{} ({})", event.sinch_status, event.sinch_code)}
+            </td>
+            <td data-label="Category">{event.category.unwrap_or_default()}</td>
+            <td data-label="Batch" class="mono">
+                {event.batch_id}
+            </td>
         </tr>
     }
 }
