@@ -105,6 +105,16 @@ test.describe(() => {
     }).toPass({ timeout: 25_000 });
     await hydrated(page);
     await expect(page.locator(".rates__row", { hasText: "self-check" })).toContainText("100.0 %");
+    // Its numbers, hour by hour, are a table for the keyboard and screen readers, opened
+    // from the chart with Enter.
+    const chart = page
+      .locator("figure.chart")
+      .filter({ has: page.getByRole("img", { name: /Events per hour, last 24 hours/ }) });
+    await chart.getByText("The numbers").focus();
+    await page.keyboard.press("Enter");
+    const hour = chart.getByRole("row").filter({ has: page.locator('td[data-label="SMS Delivered"]', { hasText: /^1$/ }) });
+    await expect(hour).toHaveCount(1);
+    await expect(hour.locator('td[data-label="Hour"]')).toHaveText(/^\d{4}-\d\d-\d\d \d\d:00 UTC$/);
     expect(errors).toEqual([]);
   });
 });

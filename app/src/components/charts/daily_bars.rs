@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{Plot, Scale};
+use super::{Numbers, Plot, Scale};
 
 const HEIGHT: f64 = 40.0;
 const BAR: f64 = 12.0;
@@ -36,6 +36,14 @@ pub fn DailyBars(days: Vec<(String, i64)>, class: &'static str, label: String) -
         })
         .collect();
     let markup = scale.gridlines(width, HEIGHT) + &markup(&days, class, &scale);
+    let numbers = Numbers {
+        columns: vec!["Day", "Count"],
+        rows: days
+            .iter()
+            .filter(|(_, count)| *count != 0)
+            .map(|(day, count)| vec![day.clone(), count.to_string()])
+            .collect(),
+    };
     let quiet = days.iter().all(|d| d.1 == 0);
     view! {
         <figure class="chart chart--small">
@@ -50,6 +58,7 @@ pub fn DailyBars(days: Vec<(String, i64)>, class: &'static str, label: String) -
                         label=format!("{label}: {summary}")
                         axis=(first, last)
                         ticks
+                        numbers
                     />
                 }
                     .into_any()

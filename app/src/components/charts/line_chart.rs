@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{Plot, Scale};
+use super::{Numbers, Plot, Scale};
 
 const HEIGHT: f64 = 80.0;
 const STEP: f64 = 4.0;
@@ -41,10 +41,11 @@ pub fn LineChart(
     let scale = scale(&lines, max);
     let ticks = scale.ticks.iter().map(|tick| unit(*tick)).collect();
     let markup = scale.gridlines(width, HEIGHT) + &markup(&lines, &points, &scale, unit);
+    let numbers = numbers(&lines, points, unit);
     view! {
         <figure class="chart chart--line">
             {if has_data {
-                view! { <Plot width height=HEIGHT markup label axis ticks /> }.into_any()
+                view! { <Plot width height=HEIGHT markup label axis ticks numbers /> }.into_any()
             } else {
                 view! { <p class="chart__empty">"Nothing to measure in this period."</p> }
                     .into_any()
@@ -62,6 +63,37 @@ fn scale(lines: &[Line], max: Option<f64>) -> Scale {
         .flat_map(|l| l.values.iter().flatten())
         .fold(0.0_f64, |a, b| a.max(*b));
     Scale::new(max.unwrap_or(largest), false)
+}
+
+/// The same values as a table: a row per point with a value, a column per line.
+fn numbers(lines: &[Line], points: Vec<String>, unit: fn(f64) -> String) -> Numbers {
+    Numbers {
+        columns: std::iter::once("Time")
+            .chain(lines.iter().map(|line| line.label))
+            .collect(),
+        rows: points
+            .into_iter()
+            .enumerate()
+            .filter(|(index, _)| {
+                lines
+                    .iter()
+                    .any(|line| line.values.get(*index).copied().flatten().is_some())
+            })
+            .map(|(index, point)| {
+                std::iter::once(point)
+                    .chain(lines.iter().map(|line| shown(line, index, unit)))
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+/// A line's value at a point as its tooltip and table show it: "—" where there was none.
+fn shown(line: &Line, index: usize, unit: fn(f64) -> String) -> String {
+    match line.values.get(index).copied().flatten() {
+        Some(value) => unit(value),
+        None => "—".to_owned(),
+    }
 }
 
 /// The lines as SVG text (see `OutcomeBars` for why not through `view!`): a polyline per
@@ -98,10 +130,7 @@ fn markup(lines: &[Line], points: &[String], scale: &Scale, unit: fn(f64) -> Str
     for (index, point) in points.iter().enumerate() {
         let values: Vec<String> = lines
             .iter()
-            .map(|line| match line.values.get(index).copied().flatten() {
-                Some(value) => format!("{} {}", line.label, unit(value)),
-                None => format!("{} —", line.label),
-            })
+            .map(|line| format!("{} {}", line.label, shown(line, index, unit)))
             .collect();
         out.push_str(&format!(
             r#"<g><title>{point}: {}</title><rect class="bar__hit" x="{:.2}" y="0" width="{STEP}" height="{HEIGHT}"></rect></g>"#,
@@ -136,6 +165,30 @@ mod tests {
         assert!(
             svg.contains(r#"points="10.00,60.00 14.00,60.00""#),
             "a lone point: {svg}"
+        );
+    }
+
+    #[test]
+    fn the_numbers_have_a_row_per_measured_point_and_a_column_per_line() {
+        let lines = [
+            Line {
+                class: "p50",
+                label: "p50",
+                values: vec![Some(2.0), None, None],
+            },
+            Line {
+                class: "p95",
+                label: "p95",
+                values: vec![Some(7.0), Some(9.0), None],
+            },
+        ];
+        let points = vec!["h0".into(), "h1".into(), "h2".into()];
+        let numbers = numbers(&lines, points, seconds);
+        assert_eq!(numbers.columns, ["Time", "p50", "p95"]);
+        assert_eq!(
+            numbers.rows,
+            [["h0", "2 s", "7 s"], ["h1", "—", "9 s"]],
+            "h2 had nothing to measure"
         );
     }
 }

@@ -12,5 +12,5 @@ pub use category_rates::CategoryRates;
 pub use daily_bars::DailyBars;
 pub use line_chart::{Line, LineChart};
 pub use outcome_bars::OutcomeBars;
-use plot::Plot;
+use plot::{Numbers, Plot};
 use scale::Scale;

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{Plot, Scale};
+use super::{Numbers, Plot, Scale};
 use crate::api::activity::HourPoint;
 
 /// The series of a bar, bottom to top, with their CSS class and legend label.
@@ -59,6 +59,20 @@ pub fn OutcomeBars(hours: Vec<HourPoint>, label: String) -> impl IntoView {
         .map(|tick| format!("{tick:.0}"))
         .collect();
     let bars = scale.gridlines(width, HEIGHT) + &bars_markup(&hours, &scale);
+    let numbers = Numbers {
+        columns: std::iter::once("Hour")
+            .chain(SERIES.iter().map(|(_, name)| *name))
+            .collect(),
+        rows: hours
+            .iter()
+            .filter(|point| values(point).iter().any(|value| *value != 0))
+            .map(|point| {
+                std::iter::once(point.exact.clone())
+                    .chain(values(point).iter().map(i64::to_string))
+                    .collect()
+            })
+            .collect(),
+    };
     let summary = format!(
         "{label}: {} delivered, {} failed, {} sent, {} rejected",
         totals[0], totals[1], totals[2], totals[3]
@@ -70,7 +84,15 @@ pub fn OutcomeBars(hours: Vec<HourPoint>, label: String) -> impl IntoView {
                 view! { <p class="chart__empty">"No events in this period."</p> }.into_any()
             } else {
                 view! {
-                    <Plot width height=HEIGHT markup=bars label=summary axis=(first, last) ticks />
+                    <Plot
+                        width
+                        height=HEIGHT
+                        markup=bars
+                        label=summary
+                        axis=(first, last)
+                        ticks
+                        numbers
+                    />
                 }
                     .into_any()
             }} <figcaption>

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 /// without links can still be read to its last column without a mouse; as a focusable
 /// box it is a region, named for screen readers.
 #[component]
-pub fn DataTable(columns: &'static [&'static str], children: Children) -> impl IntoView {
+pub fn DataTable(#[prop(into)] columns: Vec<&'static str>, children: Children) -> impl IntoView {
     let headers = columns
-        .iter()
-        .map(|&column| {
+        .into_iter()
+        .map(|column| {
             if column == "Actions" {
                 view! {
                     <th scope="col">
