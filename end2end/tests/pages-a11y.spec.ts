@@ -155,6 +155,26 @@ test("on a phone every page fits the screen and each table's rows read as labell
   expect(box && box.x + box.width).toBeLessThanOrEqual(390);
 });
 
+test("on a 1280 px laptop the event tables fit the screen, ids shortened with the whole on hover", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page);
+  const found: string[] = [];
+  for (const path of ["/events", `${tenantPage}?tab=activity`, "/search?q=dlrhub-self-check", eventPage]) {
+    await page.goto(path);
+    await hydrated(page);
+    const scrolling = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>(".table-wrap"))
+        .filter((wrap) => wrap.checkVisibility() && wrap.scrollWidth > wrap.clientWidth + 1)
+        .map((wrap) => `a table scrolls sideways (${wrap.scrollWidth} px in ${wrap.clientWidth} px)`),
+    );
+    found.push(...scrolling.map((problem) => `${path}: ${problem}`));
+  }
+  expect(found).toEqual([]);
+  await page.goto("/events");
+  const batch = page.locator('td[data-label="Batch"]').first();
+  expect(await batch.getAttribute("title")).toBe((await batch.textContent())?.trim());
+});
+
 /**
  * Walks a page with the Tab key, as a keyboard user does, until the focus comes round
  * again. Returns what was wrong: a stop whose focus cannot be seen (no outline), and any

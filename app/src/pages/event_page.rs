@@ -300,7 +300,7 @@ fn Attempts(attempts: Vec<AttemptView>) -> impl IntoView {
                         <td data-label="Outcome">
                             <span class=format!("chip {}", chip.0)>{chip.1}</span>
                         </td>
-                        <td data-label="MoEngage's answer" class="mono">
+                        <td data-label="MoEngage's answer" class="mono cell--long">
                             {attempt.error.unwrap_or_default()}
                         </td>
                     </tr>

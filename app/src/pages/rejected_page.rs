@@ -97,7 +97,7 @@ fn Reason(reason: ReasonView) -> impl IntoView {
             let value = sample.value.unwrap_or_else(|| "(none)".to_owned());
             view! {
                 <tr>
-                    <td data-label=columns[0] class="mono cell--sample">
+                    <td data-label=columns[0] class="mono cell--long">
                         {value}
                     </td>
                     <td data-label="What is wrong">{sample.detail}</td>

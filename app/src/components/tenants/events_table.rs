@@ -93,6 +93,8 @@ pub fn EventRow(
         event.phone
     };
     let batch_id = event.batch_id.clone();
+    // The whole ids on hover: the cells shorten them (style: .cell--id).
+    let (uid_title, batch_title) = (event.uid.clone(), event.batch_id.clone());
     let row_class = move || highlighted.get().then_some("row--highlight");
     let href = format!("/events/{}/{}", event.app_key, event.id);
     let app_key = event.app_key;
@@ -125,7 +127,7 @@ pub fn EventRow(
                     {state_label}
                 </span>
             </td>
-            <td data-label="uid" class="mono">
+            <td data-label="uid" class="mono cell--id" title=uid_title>
                 {event.uid}
             </td>
             <td data-label="Phone" class="mono">
@@ -135,7 +137,7 @@ pub fn EventRow(
                 {format!("{} ({})", event.sinch_status, event.sinch_code)}
             </td>
             <td data-label="Category">{event.category.unwrap_or_default()}</td>
-            <td data-label="Batch" class="mono">
+            <td data-label="Batch" class="mono cell--id" title=batch_title>
                 {event.batch_id}
             </td>
         </tr>
