@@ -13,6 +13,7 @@ Configuration comes from environment variables (see README.md, \"Configuration\"
   DLRHUB_DB_ACQUIRE_TIMEOUT_SECS   wait for a free connection [default: 5]
   DLRHUB_SHUTDOWN_GRACE_SECS       time in-flight requests get on stop [default: 30]
   DLRHUB_RETENTION_DAYS            how long reports and events are kept [default: 90]
+  DLRHUB_RAW_RETENTION_DAYS        how long Sinch's raw reports are kept [default: 14]
   DLRHUB_ROLE                      all, api (no forwarding) or workers (forwarding only) [default: all]
   DLRHUB_FORWARD_WORKERS           MoEngage requests in flight at once; 0 = none [default: 8]
   DLRHUB_FORWARD_RETRY_SCHEDULE    waits between attempts [default: 10s,1m,5m,30m,2h,6h]

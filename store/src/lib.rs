@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod login_throttle;
 pub mod moengage;
 mod pool;
+pub mod raw_reports;
 pub mod rejections;
 pub mod retention;
 mod schema;

@@ -8,14 +8,22 @@ use sqlx::PgPool;
 static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
 #[derive(Debug, thiserror::Error)]
-#[error("could not apply the database migrations")]
-pub struct MigrateError(#[from] sqlx::migrate::MigrateError);
+pub enum MigrateError {
+    #[error("could not apply the database migrations")]
+    Apply(#[from] sqlx::migrate::MigrateError),
+    #[error("could not create the coming days of the raw reports table")]
+    Days(#[source] sqlx::Error),
+}
 
-/// Applies the pending migrations. Safe to run from several processes at once: sqlx holds
-/// an advisory lock while it migrates.
+/// Applies the pending migrations and creates the coming days of the tables kept by the
+/// day. Safe to run from several processes at once: sqlx holds an advisory lock while it
+/// migrates, and the days are created under one too.
 #[tracing::instrument(skip_all)]
 pub async fn migrate(pool: &PgPool) -> Result<(), MigrateError> {
     MIGRATOR.run(pool).await?;
+    crate::raw_reports::prepare_days(pool, chrono::Utc::now())
+        .await
+        .map_err(MigrateError::Days)?;
     Ok(())
 }
 

@@ -1,17 +1,16 @@
-//! Synthetic history for benchmarks and demos (`dlrhub dev seed`): reports, their messages,
-//! events and forwarding attempts, written set-wise by PostgreSQL itself so that millions
-//! of rows take seconds, not hours. Never used by the application.
+//! Synthetic history for benchmarks and demos (`dlrhub dev seed`): reports, their raw
+//! bodies, statuses, messages, events and forwarding attempts, written set-wise (one
+//! statement a chunk) so that millions of rows take minutes, not hours. The rows are those
+//! ingestion writes, so that the storage they take is what traffic would take. Never used
+//! by the application.
 
+use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
 use crate::tenants::TenantId;
 
 /// Writes `count` delivery reports for `tenant`, spread evenly over the last `days` days,
-/// numbered from `first` (so repeated calls add rather than collide). Of them, 1 % are
-/// rejected for a missing uid; the rest each become one message and one event: 10 % SMS
-/// Sent, 85 % SMS Delivered, 5 % SMS Delivery Failed, in three categories. Events older
-/// than a minute are forwarded (1 % dead letters); newer ones wait in the queue. The
-/// tenant's registration is moved back to the start of the history.
+/// oldest first (see [`reports_between`]).
 pub async fn reports(
     pool: &PgPool,
     tenant: TenantId,
@@ -19,40 +18,81 @@ pub async fn reports(
     count: i64,
     days: i32,
 ) -> Result<u64, sqlx::Error> {
+    let now = Utc::now();
+    reports_between(
+        pool,
+        tenant,
+        first,
+        count,
+        now - Duration::days(days.into()),
+        now,
+    )
+    .await
+}
+
+/// Writes `count` delivery reports for `tenant`, spread evenly from `from` to `to` and
+/// written oldest first, as traffic arrives, numbered from `first` (so repeated calls add
+/// rather than collide). Each is stored as ingestion stores one: its raw body compressed,
+/// its status, its message and event. Of them, 1 % are rejected for a missing uid; the rest
+/// each become one message and one event: 10 % SMS Sent, 85 % SMS Delivered, 5 % SMS
+/// Delivery Failed, in three categories. Events older than a minute are forwarded (1 % dead
+/// letters); newer ones wait in the queue. The tenant's registration is moved back to the
+/// start of the history.
+pub async fn reports_between(
+    pool: &PgPool,
+    tenant: TenantId,
+    first: i64,
+    count: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    crate::raw_reports::prepare_days(pool, from).await?;
+    let numbers: Vec<i64> = (first..first + count).collect();
+    let step = (to - from) / i32::try_from(count.max(1)).unwrap_or(i32::MAX);
+    let times: Vec<DateTime<Utc>> = (0..count)
+        .map(|i| from + step * i32::try_from(i).unwrap_or(i32::MAX))
+        .collect();
+    let bodies: Vec<String> = numbers
+        .iter()
+        .zip(&times)
+        .map(|(&n, &at)| body(n, at))
+        .collect();
+    let raw = crate::raw_reports::compress_all(bodies.iter().map(String::as_bytes))
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     // The history predates the tenant's registration, and the roll-up must count it again.
     sqlx::query!(
         r#"
         WITH backdated AS (
-            UPDATE tenants SET created_at = least(created_at, now() - make_interval(days => $2))
+            UPDATE tenants SET created_at = least(created_at, $2)
             WHERE id = $1
         )
         DELETE FROM activity_rollup WHERE tenant_id = $1
         "#,
         tenant.0,
-        days,
+        from,
     )
     .execute(pool)
     .await?;
     let done = sqlx::query!(
         r#"
         WITH numbers AS (
-            SELECT g AS n,
-                   now() - (($4::float8 * 86400) * (g - $2) / greatest($3::bigint, 1)) * interval '1 second'
-                       AS at
-            FROM generate_series($2::bigint, $2 + $3::bigint - 1) AS g
+            SELECT * FROM UNNEST($2::bigint[], $3::timestamptz[], $4::bytea[]) AS u (n, at, raw)
         ), stored AS (
-            INSERT INTO reports (tenant_id, received_at, body_sha256, body, report_type, batch_id,
+            INSERT INTO reports (tenant_id, received_at, body_sha256, report_type,
                                  client_reference)
-            SELECT $1::bigint, at, sha256(convert_to('seed-' || $1::bigint || '-' || n, 'UTF8')), '{}',
-                   'recipient_delivery_report_sms', 'seed-' || n,
+            SELECT $1::bigint, at, sha256(raw), 'recipient_delivery_report_sms',
                    CASE WHEN n % 100 = 0 THEN '$cat=otp'
                         ELSE '$uid=user-' || (n % 50000) || '$cat=' ||
                              (ARRAY['otp', 'payment_update', 'promo'])[1 + n % 3] END
-            FROM numbers
-            RETURNING id, received_at, batch_id
+            FROM numbers ORDER BY n
+            RETURNING id, received_at, body_sha256
+        ), kept AS (
+            INSERT INTO raw_reports (tenant_id, report_id, received_at, codec, body)
+            SELECT $1::bigint, s.id, s.received_at, $5, n.raw
+            FROM stored s JOIN numbers n ON sha256(n.raw) = s.body_sha256
         ), parsed AS (
-            SELECT s.id, s.received_at, s.batch_id, substr(s.batch_id, 6)::bigint AS n
-            FROM stored s
+            SELECT s.id, s.received_at, n.n, 'seed' || lpad(n.n::text, 22, '0') AS batch_id
+            FROM stored s JOIN numbers n ON sha256(n.raw) = s.body_sha256
         ), rejected AS (
             INSERT INTO rejections (tenant_id, report_id, received_at, reason, detail,
                                     client_reference)
@@ -68,10 +108,18 @@ pub async fn reports(
                    CASE WHEN n % 20 < 2 THEN NULL WHEN n % 20 = 19 THEN 'Failed' ELSE 'Delivered' END
             FROM parsed WHERE n % 100 <> 0
             RETURNING id, batch_id, recipient, customer_id, category, first_seen_at, final_status
+        ), statuses_made AS (
+            INSERT INTO message_statuses (tenant_id, message_id, report_id, status, code,
+                                          reported_at, operator)
+            SELECT $1::bigint, m.id, p.id, coalesce(m.final_status, 'Dispatched'),
+                   CASE WHEN m.final_status IS NULL THEN 401 WHEN m.final_status = 'Failed' THEN 404
+                        ELSE 0 END,
+                   m.first_seen_at, '23410'
+            FROM messages_made m JOIN parsed p ON p.batch_id = m.batch_id
         ), events_made AS (
             INSERT INTO events (tenant_id, message_id, report_id, kind, slot, customer_id,
                                 category, batch_id, recipient, sinch_status, sinch_code,
-                                reported_at, created_at, forward_state, next_attempt_at,
+                                operator, reported_at, created_at, forward_state, next_attempt_at,
                                 attempts, forwarded_at, last_error)
             SELECT $1::bigint, m.id, p.id,
                    CASE WHEN m.final_status IS NULL THEN 'sent'
@@ -82,7 +130,7 @@ pub async fn reports(
                    coalesce(m.final_status, 'Dispatched'),
                    CASE WHEN m.final_status IS NULL THEN 401 WHEN m.final_status = 'Failed' THEN 404
                         ELSE 0 END,
-                   m.first_seen_at, m.first_seen_at,
+                   '23410', m.first_seen_at, m.first_seen_at,
                    CASE WHEN m.first_seen_at > now() - interval '1 minute' THEN 'pending'
                         WHEN p.n % 100 = 1 THEN 'dead' ELSE 'forwarded' END,
                    CASE WHEN m.first_seen_at > now() - interval '1 minute' THEN m.first_seen_at END,
@@ -103,11 +151,32 @@ pub async fn reports(
         FROM events_made WHERE forward_state IN ('forwarded', 'dead')
         "#,
         tenant.0,
-        first,
-        count,
-        f64::from(days),
+        &numbers,
+        &times,
+        &raw,
+        crate::raw_reports::Codec::ZstdV1 as i16,
     )
     .execute(pool)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// A recipient report as Sinch sends it, with the status the seeded mix gives report `n`.
+fn body(n: i64, at: DateTime<Utc>) -> String {
+    let (status, code) = match n % 20 {
+        0 | 1 => ("Dispatched", 401),
+        19 => ("Failed", 404),
+        _ => ("Delivered", 0),
+    };
+    let client_reference = if n % 100 == 0 {
+        "$cat=otp".to_owned()
+    } else {
+        let category = ["otp", "payment_update", "promo"][usize::try_from(n % 3).unwrap_or(0)];
+        format!("$uid=user-{}$cat={category}", n % 50_000)
+    };
+    let at = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    format!(
+        r#"{{"type":"recipient_delivery_report_sms","batch_id":"seed{n:022}","recipient":"+4477009{:05}","code":{code},"status":"{status}","at":"{at}","operator_status_at":"{at}","client_reference":"{client_reference}","operator":"23410","encoding":"GSM","number_of_message_parts":1,"applied_originator":"DLRHUB"}}"#,
+        n % 100_000
+    )
 }

@@ -34,8 +34,9 @@ pub struct ReportView {
     pub received_at: Moment,
     pub report_type: String,
     pub client_reference: Option<String>,
-    /// The body as received, indented when it is JSON (it always is once stored).
-    pub body: String,
+    /// The body as received, indented when it is JSON (it always is once stored); or why
+    /// it cannot be shown.
+    pub body: Result<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,6 +122,7 @@ pub async fn replay_event(app_key: String, id: i64) -> Result<String, ApiError> 
 #[cfg(feature = "ssr")]
 mod ssr {
     use chrono::Utc;
+    use store::events::RawBody;
 
     use super::*;
     use crate::api::activity::{age, moment};
@@ -172,7 +174,13 @@ mod ssr {
                 received_at: moment(detail.report.received_at, now),
                 report_type: detail.report.report_type,
                 client_reference: detail.report.client_reference,
-                body: indented(&detail.report.body, full_numbers),
+                body: match detail.report.body {
+                    RawBody::Kept(body) => Ok(indented(&body, full_numbers)),
+                    RawBody::Expired => Err(EXPIRED.to_owned()),
+                    RawBody::Unreadable(why) => {
+                        Err(format!("The raw report cannot be read: {why}."))
+                    }
+                },
             },
             timeline,
             request: RequestView {
@@ -194,6 +202,10 @@ mod ssr {
             may_replay: may_replay && forwarded,
         }
     }
+
+    const EXPIRED: &str = "The raw report has expired: raw reports are kept for fewer days \
+        than events (DLRHUB_RAW_RETENTION_DAYS, 14 by default). What dlrhub read from it is above \
+        and on this page.";
 
     /// The report indented for reading. People who may not see full numbers see the raw
     /// report only with its phone numbers masked.

@@ -181,9 +181,17 @@ fn Detail(detail: EventDetail, replay: ServerAction<ReplayEvent>) -> impl IntoVi
                     {detail.report.client_reference.clone().unwrap_or_else(|| "none".into())}
                 </dd>
             </dl>
-            <pre class="code-block" aria-label="The report as received">
-                <code>{detail.report.body.clone()}</code>
-            </pre>
+            {match detail.report.body.clone() {
+                Ok(body) => {
+                    view! {
+                        <pre class="code-block" aria-label="The report as received">
+                            <code>{body}</code>
+                        </pre>
+                    }
+                        .into_any()
+                }
+                Err(why) => view! { <p class="panel__lede">{why}</p> }.into_any(),
+            }}
         </section>
         <section class="panel" aria-labelledby="event-request">
             <h2 class="panel__title" id="event-request">

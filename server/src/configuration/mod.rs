@@ -74,6 +74,8 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// How long reports, messages and events are kept.
     pub retention: Duration,
+    /// How long Sinch's raw reports are kept: never longer than `retention`.
+    pub raw_retention: Duration,
     /// How often the console's hourly counts are rolled up (tests make it shorter).
     pub roll_up_every: Duration,
     pub site: SiteSettings,
@@ -170,6 +172,7 @@ impl Settings {
             .map(|raw| MasterKey::parse_for("DLRHUB_PREVIOUS_MASTER_KEYS", raw))
             .collect::<Result<Vec<_>, _>>()?;
         let access = AccessSettings::from_source(source, &public_url)?;
+        let retention_days = parse_number(source, "DLRHUB_RETENTION_DAYS", 90, 1..=3650)?;
         Ok(Self {
             database: DatabaseSettings::from_source(source)?,
             listen_addr,
@@ -183,8 +186,11 @@ impl Settings {
                 30,
                 0..=3600,
             )?),
-            retention: Duration::from_secs(
-                24 * 3600 * parse_number(source, "DLRHUB_RETENTION_DAYS", 90, 1..=3650)?,
+            retention: Duration::from_secs(24 * 3600 * retention_days),
+            raw_retention: Duration::from_secs(
+                24 * 3600
+                    * parse_number(source, "DLRHUB_RAW_RETENTION_DAYS", 14, 1..=3650)?
+                        .min(retention_days),
             ),
             roll_up_every: crate::workers::activity::EVERY,
             site: SiteSettings {

@@ -58,7 +58,10 @@ impl Workers {
         // Every role runs these: several processes running them at once only find less to do.
         tokio::spawn(retention::run(
             pool.clone(),
-            settings.retention,
+            retention::Periods {
+                all: settings.retention,
+                raw: settings.raw_retention,
+            },
             stop.clone(),
         ));
         tokio::spawn(activity::run(

@@ -1,4 +1,5 @@
-//! Deletes reports, messages and events older than the retention period, once an hour.
+//! Deletes reports, messages and events older than the retention period, and the days of
+//! raw reports older than theirs, once an hour; prepares the coming days' raw reports.
 //! Several processes may run it at once: deletes of the same rows simply find less to do.
 //! The first pass waits a minute: a process that has just started has better things to do,
 //! and a test that ages its rows by hand meets no purge it did not ask for.
@@ -12,13 +13,47 @@ const EVERY: Duration = Duration::from_secs(3600);
 const FIRST_AFTER: Duration = Duration::from_secs(60);
 const BATCH: i64 = 5_000;
 
-pub async fn run(pool: PgPool, retention: Duration, stop: CancellationToken) {
+/// How long what is kept is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Periods {
+    /// Reports, messages, events and the hourly counts.
+    pub all: Duration,
+    /// Sinch's raw reports.
+    pub raw: Duration,
+}
+
+pub async fn run(pool: PgPool, periods: Periods, stop: CancellationToken) {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + FIRST_AFTER, EVERY);
     loop {
         tokio::select! {
             _ = stop.cancelled() => return,
-            _ = ticks.tick() => purge(&pool, retention).await,
+            _ = ticks.tick() => {
+                raw_days(&pool, periods.raw).await;
+                purge(&pool, periods.all).await;
+            }
         }
+    }
+}
+
+/// Whole days of raw reports: the coming ones created, the expired ones dropped.
+async fn raw_days(pool: &PgPool, period: Duration) {
+    let now = chrono::Utc::now();
+    if let Err(error) = store::raw_reports::prepare_days(pool, now).await {
+        tracing::error!(
+            error = &error as &dyn std::error::Error,
+            "retention: the coming days of raw reports could not be created; will retry"
+        );
+    }
+    let Ok(age) = chrono::Duration::from_std(period) else {
+        return;
+    };
+    match store::raw_reports::drop_days_before(pool, now - age).await {
+        Ok(0) => {}
+        Ok(days) => tracing::info!(days, "retention: expired days of raw reports dropped"),
+        Err(error) => tracing::warn!(
+            error = &error as &dyn std::error::Error,
+            "retention: dropping expired raw reports failed; will retry"
+        ),
     }
 }
 

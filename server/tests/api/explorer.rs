@@ -94,8 +94,9 @@ async fn an_events_page_tells_its_whole_story(_: PgPoolOptions, db: PgConnectOpt
         })
         .collect();
     assert_eq!(steps, [("Dispatched", "-"), ("Delivered", "+4 s")]);
-    let raw: Value = serde_json::from_str(detail["report"]["body"].as_str().expect("the body"))
-        .expect("the report is JSON");
+    let raw: Value =
+        serde_json::from_str(detail["report"]["body"]["Ok"].as_str().expect("the body"))
+            .expect("the report is JSON");
     assert_eq!(raw["status"], "Delivered");
     assert_eq!(detail["report"]["client_reference"], "$uid=42$cat=otp");
     let request: Value =
@@ -117,7 +118,7 @@ async fn an_events_page_tells_its_whole_story(_: PgPoolOptions, db: PgConnectOpt
     // A viewer sees the report's numbers masked; another tenant's event does not exist.
     let viewer = app.signed_in(Role::Viewer, &["ACME01"]).await;
     let masked = event_page(&viewer, "ACME01", &id, 200).await;
-    let body = masked["report"]["body"].as_str().expect("the body");
+    let body = masked["report"]["body"]["Ok"].as_str().expect("the body");
     assert!(!body.contains("+447700900123") && !body.contains("447700900123"));
     assert!(!masked["request"]["body"]
         .as_str()
@@ -133,6 +134,77 @@ async fn an_events_page_tells_its_whole_story(_: PgPoolOptions, db: PgConnectOpt
         403,
     )
     .await;
+}
+
+#[sqlx::test(migrations = false)]
+async fn once_its_day_of_raw_reports_is_dropped_an_event_says_the_report_expired(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let to = "+447700900123";
+    let old = report("OLD", to, "Delivered", 0, "2026-11-01T10:00:00Z", "42");
+    post(&app, &acme, &old).await;
+    post(
+        &app,
+        &acme,
+        &report("NEW", to, "Delivered", 0, "2026-12-01T10:00:00Z", "43"),
+    )
+    .await;
+    // The OLD report arrived 20 days ago: its raw body moves to that day's partition.
+    let twenty_days_ago = chrono::Utc::now() - chrono::Duration::days(20);
+    store::raw_reports::prepare_days(&app.pool, twenty_days_ago)
+        .await
+        .expect("the old days exist");
+    app.execute(
+        "WITH old AS (
+             UPDATE reports SET received_at = received_at - interval '20 days'
+             WHERE id = (SELECT report_id FROM events WHERE batch_id = 'OLD')
+             RETURNING id)
+         UPDATE raw_reports SET received_at = received_at - interval '20 days'
+         WHERE report_id IN (SELECT id FROM old)",
+    )
+    .await;
+
+    let dropped = store::raw_reports::drop_days_before(
+        &app.pool,
+        chrono::Utc::now() - chrono::Duration::days(14),
+    )
+    .await
+    .expect("drops");
+    assert!(
+        dropped >= 6,
+        "the days from 20 to 14 days ago go: {dropped}"
+    );
+    assert_eq!(
+        app.count("raw_reports").await,
+        1,
+        "the new report's body stays"
+    );
+
+    let support = app.signed_in(Role::Support, &[]).await;
+    let page = |batch: &'static str| {
+        let support = &support;
+        let app = &app;
+        async move {
+            let id = event_id(app, batch, "delivered").await;
+            event_page(support, "ACME01", &id, 200).await
+        }
+    };
+    let expired = page("OLD").await;
+    assert_eq!(
+        expired["event"]["uid"], "42",
+        "the event itself is all there"
+    );
+    let why = expired["report"]["body"]["Err"]
+        .as_str()
+        .expect("an explanation");
+    assert!(why.contains("expired"), "{why}");
+    let kept = page("NEW").await;
+    assert!(kept["report"]["body"]["Ok"]
+        .as_str()
+        .is_some_and(|body| body.contains("\"NEW\"")));
 }
 
 /// Three of ACME's events die of MoEngage's 400, one by one.

@@ -107,6 +107,7 @@ impl TestApp {
             previous_master_keys: Vec::new(),
             shutdown_grace: Duration::from_secs(5),
             retention: Duration::from_secs(90 * 24 * 3600),
+            raw_retention: Duration::from_secs(14 * 24 * 3600),
             // The console's hourly counts, rolled up often so that tests see them soon.
             roll_up_every: Duration::from_millis(200),
             site: SiteSettings {

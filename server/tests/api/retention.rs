@@ -28,7 +28,8 @@ async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
         .status()
         .is_client_error());
     app.execute(
-        "UPDATE reports SET received_at = now() - interval '100 days' WHERE batch_id LIKE 'OLD%';
+        "UPDATE reports SET received_at = now() - interval '100 days'
+             WHERE client_reference IN ('$uid=42', '$uid=null');
          UPDATE messages SET first_seen_at = now() - interval '100 days' WHERE batch_id = 'OLD';
          UPDATE malformed_calls SET received_at = now() - interval '100 days';
          INSERT INTO hourly_traffic (tenant_id, hour, received)

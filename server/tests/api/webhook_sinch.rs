@@ -90,11 +90,15 @@ async fn the_raw_report_is_kept_verbatim(_: PgPoolOptions, db: PgConnectOptions)
 
     accepted(app.post_report(&acme, &raw).await).await;
 
-    let stored: String = sqlx::query_scalar("SELECT body FROM reports")
+    let (codec, stored): (i16, Vec<u8>) = sqlx::query_as("SELECT codec, body FROM raw_reports")
         .fetch_one(&app.pool)
         .await
         .expect("stored");
-    assert_eq!(stored, raw);
+    assert!(stored.len() < raw.len(), "kept compressed");
+    assert_eq!(
+        store::raw_reports::decode(codec, &stored).expect("readable"),
+        raw
+    );
 }
 
 #[sqlx::test(migrations = false)]

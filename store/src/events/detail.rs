@@ -25,14 +25,24 @@ pub struct EventDetail {
     pub attempts: Vec<AttemptRow>,
 }
 
-/// A report exactly as Sinch sent it.
+/// A report as stored.
 #[derive(Debug, Clone)]
 pub struct StoredReport {
     pub id: i64,
     pub received_at: DateTime<Utc>,
     pub report_type: String,
     pub client_reference: Option<String>,
-    pub body: String,
+    pub body: RawBody,
+}
+
+/// The report's body exactly as Sinch sent it, while it is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawBody {
+    Kept(String),
+    /// Raw reports are kept for `DLRHUB_RAW_RETENTION_DAYS`, less than the events.
+    Expired,
+    /// Stored, but this build cannot read it back (the reason).
+    Unreadable(String),
 }
 
 #[derive(Debug, Clone)]
@@ -95,9 +105,11 @@ pub async fn detail(
                e.sinch_status, e.sinch_code, e.forward_state, e.attempts, e.last_error,
                e.count, e.operator, e.extra, e.reported_at, e.forwarded_at, e.next_attempt_at,
                e.message_id, r.id AS report_id, r.received_at, r.report_type,
-               r.client_reference, r.body
+               r.client_reference, b.codec AS "codec?", b.body AS "body?"
         FROM events e
         JOIN reports r ON r.tenant_id = e.tenant_id AND r.id = e.report_id
+        LEFT JOIN raw_reports b ON (b.tenant_id, b.report_id, b.received_at)
+                                 = (r.tenant_id, r.id, r.received_at)
         WHERE e.tenant_id = $1 AND e.id = $2
         "#,
         tenant.0,
@@ -162,7 +174,13 @@ pub async fn detail(
             received_at: row.received_at,
             report_type: row.report_type,
             client_reference: row.client_reference,
-            body: row.body,
+            body: match (row.codec, row.body) {
+                (Some(codec), Some(body)) => match crate::raw_reports::decode(codec, &body) {
+                    Ok(text) => RawBody::Kept(text),
+                    Err(error) => RawBody::Unreadable(error.to_string()),
+                },
+                _ => RawBody::Expired,
+            },
         },
         timeline,
         attempts,

@@ -8,7 +8,7 @@ use crate::tenants::TenantId;
 pub mod counts;
 mod detail;
 
-pub use detail::{detail, AttemptRow, EventDetail, StatusStep, StoredReport};
+pub use detail::{detail, AttemptRow, EventDetail, RawBody, StatusStep, StoredReport};
 
 /// One event with what became of it.
 #[derive(Debug, Clone)]

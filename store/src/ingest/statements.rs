@@ -9,8 +9,9 @@ use sqlx::PgConnection;
 use super::plan::{EventRow, MessageDraft, StatusRow};
 use super::Submission;
 
-/// Inserts the reports not stored before and returns, for each, its position in the
-/// batch, id and arrival time. A body repeated within the batch is sent once.
+/// Inserts the reports not stored before, each with its raw body compressed, and returns,
+/// for each, its position in the batch, id and arrival time. A body repeated within the
+/// batch is sent once.
 pub(super) async fn insert_reports(
     tx: &mut PgConnection,
     submissions: &[Submission<'_>],
@@ -18,7 +19,7 @@ pub(super) async fn insert_reports(
 ) -> Result<Vec<(usize, i64, DateTime<Utc>)>, sqlx::Error> {
     let mut seen = std::collections::HashSet::new();
     let (mut positions, mut tenants, mut hashes, mut bodies) = (vec![], vec![], vec![], vec![]);
-    let (mut types, mut batches, mut references) = (vec![], vec![], vec![]);
+    let (mut types, mut references) = (vec![], vec![]);
     for (position, (submission, digest)) in submissions.iter().zip(digests).enumerate() {
         if !seen.insert((submission.tenant, digest)) {
             continue;
@@ -27,36 +28,38 @@ pub(super) async fn insert_reports(
         positions.push(position);
         tenants.push(submission.tenant.0);
         hashes.push(digest.clone());
-        bodies.push(String::from_utf8_lossy(submission.body));
+        bodies.push(submission.body);
         types.push(report_type(report));
-        batches.push(report.batch_id.as_str());
         references.push(report.client_reference_raw.as_deref());
     }
-    let bodies: Vec<&str> = bodies.iter().map(AsRef::as_ref).collect();
+    let raw = crate::raw_reports::compress_all(bodies.iter().copied())
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let rows = sqlx::query!(
         r#"
         WITH input AS (
-            SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::text[],
-                                 $6::text[])
-                WITH ORDINALITY AS i (tenant_id, body_sha256, body, report_type, batch_id,
+            SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::text[], $5::text[])
+                WITH ORDINALITY AS i (tenant_id, body_sha256, raw, report_type,
                                       client_reference, ord)
         ), stored AS (
-            INSERT INTO reports (tenant_id, body_sha256, body, report_type, batch_id,
-                                 client_reference)
-            SELECT tenant_id, body_sha256, body, report_type, batch_id, client_reference
+            INSERT INTO reports (tenant_id, body_sha256, report_type, client_reference)
+            SELECT tenant_id, body_sha256, report_type, client_reference
             FROM input ORDER BY ord
             ON CONFLICT (tenant_id, body_sha256) DO NOTHING
             RETURNING tenant_id, body_sha256, id, received_at
+        ), kept AS (
+            INSERT INTO raw_reports (tenant_id, report_id, received_at, codec, body)
+            SELECT stored.tenant_id, stored.id, stored.received_at, $6, input.raw
+            FROM stored JOIN input USING (tenant_id, body_sha256)
         )
         SELECT input.ord AS "ord!", stored.id AS "id!", stored.received_at AS "received_at!"
         FROM stored JOIN input USING (tenant_id, body_sha256)
         "#,
         &tenants,
         &hashes,
-        &bodies as &[&str],
+        &raw,
         &types as &[&str],
-        &batches as &[&str],
         &references as &[Option<&str>],
+        crate::raw_reports::Codec::ZstdV1 as i16,
     )
     .fetch_all(&mut *tx)
     .await?;

@@ -16,7 +16,7 @@ mod bench_explorer;
 
 /// Reports written per statement: big enough to be fast, small enough that one
 /// transaction never holds millions of rows.
-const CHUNK: i64 = 50_000;
+const CHUNK: i64 = 20_000;
 
 pub async fn run(command: DevCommand) -> anyhow::Result<()> {
     let settings = Settings::from_env().context("configuration error")?;
@@ -85,10 +85,15 @@ async fn seed(
             .bind(tenant.id.0)
             .fetch_one(pool)
             .await?;
+        // Written oldest first, a slice of the history a chunk, as traffic would arrive.
+        let start = chrono::Utc::now() - chrono::Duration::days(days.into());
+        let per_report = chrono::Duration::days(days.into()) / i32::try_from(per_tenant.max(1))?;
+        let at = |n: i64| start + per_report * i32::try_from(n).unwrap_or(i32::MAX);
         let mut written = 0;
         while written < per_tenant {
             let count = CHUNK.min(per_tenant - written);
-            store::seed::reports(pool, tenant.id, first + written, count, days).await?;
+            let (from, to) = (at(written), at(written + count));
+            store::seed::reports_between(pool, tenant.id, first + written, count, from, to).await?;
             written += count;
             eprint!(
                 "\r{}: {written}/{per_tenant} reports ({:.0} s)",
