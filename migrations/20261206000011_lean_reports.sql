@@ -6,10 +6,12 @@
 --    parsed events (DLRHUB_RAW_RETENTION_DAYS), are purged by dropping whole days: the
 --    same cost at a thousand rows a day or twenty million, and no dead rows to vacuum.
 -- 2. `reports.batch_id` goes: nothing reads it, the message and its events hold it.
--- 3. The explorer's indexes are rebuilt ascending. A descending index takes each new, newest
---    row at the left end of its tenant's range, where every page split leaves two half
---    empty pages; ascending, new rows land at the right end, where PostgreSQL splits pages
---    full. The explorer reads them backwards, newest first, as fast.
+-- 3. The explorer's indexes are rebuilt ascending (read backwards, newest first, as fast).
+--    A descending index takes each newer row at the left end of its tenant's range, where
+--    every page split leaves two half-empty pages; ascending, the rows of the tenant with
+--    the highest id land at the index's right end, where PostgreSQL packs pages full. Other
+--    tenants' ranges end inside the index and split in half either way (BENCHMARKS.md,
+--    "Storage"): only whole days, dropped or rebuilt, would pack those.
 --
 -- Moving an existing deployment's raw reports takes a short maintenance window: no report
 -- is stored while this runs (BENCHMARKS.md, "Storage", gives its length).

@@ -106,7 +106,7 @@ pub async fn reports_between(
                    'user-' || (n % 50000), (ARRAY['otp', 'payment_update', 'promo'])[1 + n % 3],
                    received_at,
                    CASE WHEN n % 20 < 2 THEN NULL WHEN n % 20 = 19 THEN 'Failed' ELSE 'Delivered' END
-            FROM parsed WHERE n % 100 <> 0
+            FROM parsed WHERE n % 100 <> 0 ORDER BY n
             RETURNING id, batch_id, recipient, customer_id, category, first_seen_at, final_status
         ), statuses_made AS (
             INSERT INTO message_statuses (tenant_id, message_id, report_id, status, code,
@@ -115,7 +115,7 @@ pub async fn reports_between(
                    CASE WHEN m.final_status IS NULL THEN 401 WHEN m.final_status = 'Failed' THEN 404
                         ELSE 0 END,
                    m.first_seen_at, '23410'
-            FROM messages_made m JOIN parsed p ON p.batch_id = m.batch_id
+            FROM messages_made m JOIN parsed p ON p.batch_id = m.batch_id ORDER BY p.n
         ), events_made AS (
             INSERT INTO events (tenant_id, message_id, report_id, kind, slot, customer_id,
                                 category, batch_id, recipient, sinch_status, sinch_code,
@@ -139,7 +139,7 @@ pub async fn reports_between(
                         THEN m.first_seen_at + interval '1 second' END,
                    CASE WHEN m.first_seen_at <= now() - interval '1 minute' AND p.n % 100 = 1
                         THEN 'MoEngage answered 400: MissingAttributeError' END
-            FROM messages_made m JOIN parsed p ON p.batch_id = m.batch_id
+            FROM messages_made m JOIN parsed p ON p.batch_id = m.batch_id ORDER BY p.n
             RETURNING id, created_at, forward_state
         )
         INSERT INTO forward_attempts (tenant_id, event_id, attempt, attempted_at, http_status,
@@ -148,7 +148,7 @@ pub async fn reports_between(
                CASE forward_state WHEN 'dead' THEN 400 ELSE 200 END, 40,
                CASE forward_state WHEN 'dead' THEN 'dead' ELSE 'forwarded' END,
                CASE forward_state WHEN 'dead' THEN 'MoEngage answered 400' END
-        FROM events_made WHERE forward_state IN ('forwarded', 'dead')
+        FROM events_made WHERE forward_state IN ('forwarded', 'dead') ORDER BY id
         "#,
         tenant.0,
         &numbers,
