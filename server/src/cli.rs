@@ -8,6 +8,7 @@ Configuration comes from environment variables (see README.md, \"Configuration\"
   DLRHUB_LOG_FORMAT                pretty or json [default: pretty]
   DLRHUB_MASTER_KEY                base64 of 32 random bytes; encrypts secrets at rest (serve)
   DLRHUB_PREVIOUS_MASTER_KEYS      comma-separated keys secrets may still be sealed under (rotation)
+  DLRHUB_READ_DATABASE_URL         a read replica for the explorer, exports and charts
   DLRHUB_DB_MAX_CONNECTIONS        pool size [default: 10]
   DLRHUB_DB_MIN_CONNECTIONS        idle connections kept open [default: 0]
   DLRHUB_DB_ACQUIRE_TIMEOUT_SECS   wait for a free connection [default: 5]

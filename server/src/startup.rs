@@ -168,6 +168,7 @@ fn app_state(
     AppState {
         leptos_options: leptos_options(settings, local_addr),
         pool: pool.clone(),
+        read_pool: settings.database.read_pool(pool),
         cipher: settings.cipher(),
         probes: HttpProbes::shared(data_api.clone(), public_url.clone(), settings.cipher()),
         demo: SimulatedDemo::new(
@@ -201,6 +202,7 @@ fn operations_router(state: OperationsState, https: bool) -> Router {
 fn router(state: AppState, sessions: PgSessionStore) -> Router {
     let context = {
         let pool = state.pool.clone();
+        let read_pool = state.read_pool.clone();
         let passwords = state.passwords.clone();
         let cipher = state.cipher.clone();
         let public_url = state.public_url.clone();
@@ -209,6 +211,7 @@ fn router(state: AppState, sessions: PgSessionStore) -> Router {
         let data_api = state.data_api.clone();
         move || {
             provide_context(pool.clone());
+            provide_context(read_pool.clone());
             provide_context(passwords.clone());
             provide_context(cipher.clone());
             provide_context(public_url.clone());

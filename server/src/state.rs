@@ -8,7 +8,7 @@ use auth::Passwords;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use store::moengage::DataApi;
-use store::{Cipher, PgPool};
+use store::{Cipher, PgPool, ReadPool};
 use url::Url;
 
 use crate::configuration::AccessSettings;
@@ -20,6 +20,8 @@ use crate::workers::Intake;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    /// The console's heavy reads: a replica's pool, or the primary's.
+    pub read_pool: ReadPool,
     /// Opens and seals secrets at rest under the master key.
     pub cipher: Cipher,
     /// The base of callback URLs handed to Sinch.

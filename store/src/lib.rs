@@ -28,7 +28,7 @@ pub mod users;
 pub mod webhook_records;
 
 pub use cipher::Cipher;
-pub use pool::{connect, PoolSettings};
+pub use pool::{connect, PoolSettings, ReadPool};
 pub use schema::{migrate, schema_status, MigrateError, SchemaStatus, SchemaStatusError};
 pub use sqlx::{Error as DbError, PgPool};
 pub use tenant_cache::TenantCache;

@@ -31,3 +31,25 @@ pub fn connect(options: PgConnectOptions, settings: PoolSettings) -> PgPool {
         .acquire_timeout(settings.acquire_timeout)
         .connect_lazy_with(options)
 }
+
+/// The pool the console's heavy reads go to: the event explorer, its filter counts, the
+/// exports and the charts. A read replica when `DLRHUB_READ_DATABASE_URL` names one, which
+/// may lag the primary by moments; else the primary's own pool. Whatever writes, or reads
+/// what it has just written (sessions, access, an event's page after a replay), uses the
+/// primary.
+#[derive(Debug, Clone)]
+pub struct ReadPool(PgPool);
+
+impl ReadPool {
+    pub fn new(pool: PgPool) -> Self {
+        Self(pool)
+    }
+}
+
+impl std::ops::Deref for ReadPool {
+    type Target = PgPool;
+
+    fn deref(&self) -> &PgPool {
+        &self.0
+    }
+}

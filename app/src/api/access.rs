@@ -41,6 +41,11 @@ pub fn pool() -> Result<store::PgPool, ApiError> {
     provided("the database pool")
 }
 
+/// Where the explorer, its counts and the charts read (a replica, or the primary).
+pub fn read_pool() -> Result<store::ReadPool, ApiError> {
+    provided("the read pool")
+}
+
 pub fn cipher() -> Result<store::Cipher, ApiError> {
     provided("the cipher")
 }

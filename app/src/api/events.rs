@@ -139,7 +139,7 @@ pub const EVENTS_PAGE_SIZE: usize = 50;
 pub async fn list_events(query: EventQuery) -> Result<EventList, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, pool};
+    use super::access::{allowed, pool, read_pool};
     use super::paging::{cursor_text, parse_cursor};
 
     let principal = allowed(Action::ViewEvents)?;
@@ -157,7 +157,7 @@ pub async fn list_events(query: EventQuery) -> Result<EventList, ApiError> {
         });
     }
     let limit = i64::try_from(EVENTS_PAGE_SIZE + 1).unwrap_or(51);
-    let mut found = store::events::search(&pool, &scope, &filter, before, limit).await?;
+    let mut found = store::events::search(&*read_pool()?, &scope, &filter, before, limit).await?;
     let older = (found.len() > EVENTS_PAGE_SIZE).then(|| {
         found.truncate(EVENTS_PAGE_SIZE);
         found

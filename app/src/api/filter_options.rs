@@ -46,7 +46,7 @@ const _: () = assert!(STATE_COUNT_CAP == store::events::counts::STATE_COUNT_CAP)
 pub async fn event_filter_options(query: EventQuery) -> Result<FilterOptions, ApiError> {
     use domain::access::Action;
 
-    use super::access::{allowed, pool};
+    use super::access::{allowed, pool, read_pool};
     use super::events::read_query;
 
     let principal = allowed(Action::ViewEvents)?;
@@ -60,7 +60,7 @@ pub async fn event_filter_options(query: EventQuery) -> Result<FilterOptions, Ap
     let (filter, scope, problems) = read_query(&query, &visible, full_numbers);
     // The list says what is wrong with the filters; the bar then counts nothing.
     let counts = if problems.is_empty() {
-        counts(&pool, &scope, &filter).await?
+        counts(&*read_pool()?, &scope, &filter).await?
     } else {
         FilterCounts::default()
     };

@@ -39,7 +39,7 @@ pub async fn global_search(text: String) -> Result<SearchResults, ApiError> {
     use domain::access::Action;
     use store::events::EventFilter;
 
-    use super::access::{allowed, pool};
+    use super::access::{allowed, pool, read_pool};
     use super::events::{of, summary};
 
     let principal = allowed(Action::ViewEvents)?;
@@ -89,7 +89,7 @@ pub async fn global_search(text: String) -> Result<SearchResults, ApiError> {
             _ => &mut filter.batch_id,
         };
         *slot = Some(value.clone());
-        let mut found = store::events::search(&pool, &scope, &filter, None, limit).await?;
+        let mut found = store::events::search(&*read_pool()?, &scope, &filter, None, limit).await?;
         if found.is_empty() {
             continue;
         }

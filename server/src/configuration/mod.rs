@@ -10,7 +10,7 @@ use std::time::Duration;
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use sqlx::postgres::PgConnectOptions;
-use store::{PgPool, PoolSettings};
+use store::{PgPool, PoolSettings, ReadPool};
 use url::Url;
 
 mod access;
@@ -217,6 +217,8 @@ impl Settings {
 pub struct DatabaseSettings {
     pub connect_options: PgConnectOptions,
     pub pool: PoolSettings,
+    /// A read replica for the console's heavy reads (`DLRHUB_READ_DATABASE_URL`).
+    pub read_connect_options: Option<PgConnectOptions>,
 }
 
 impl DatabaseSettings {
@@ -225,24 +227,13 @@ impl DatabaseSettings {
     }
 
     pub fn from_source(source: &impl Source) -> Result<Self, ConfigError> {
-        let url = SecretString::from(source.get("DATABASE_URL").ok_or_else(|| {
+        let connect_options = postgres_url(source, "DATABASE_URL")?.ok_or_else(|| {
             ConfigError::new(
                 "DATABASE_URL",
                 "is not set; e.g. postgres://user:password@127.0.0.1:5432/dlrhub",
             )
-        })?);
-        if !["postgres://", "postgresql://"]
-            .iter()
-            .any(|scheme| url.expose_secret().starts_with(scheme))
-        {
-            return Err(ConfigError::new(
-                "DATABASE_URL",
-                "must start with postgres:// or postgresql://",
-            ));
-        }
-        let connect_options = PgConnectOptions::from_str(url.expose_secret())
-            .map_err(|e| ConfigError::new("DATABASE_URL", format!("is not a PostgreSQL URL: {e}")))?
-            .application_name("dlrhub");
+        })?;
+        let read_connect_options = postgres_url(source, "DLRHUB_READ_DATABASE_URL")?;
         let defaults = PoolSettings::default();
         let max_connections = parse_number(
             source,
@@ -264,6 +255,7 @@ impl DatabaseSettings {
         )?;
         Ok(Self {
             connect_options,
+            read_connect_options,
             pool: PoolSettings {
                 // Both are bounded by 1000 above, so they fit.
                 max_connections: u32::try_from(max_connections).unwrap_or(u32::MAX),
@@ -276,6 +268,37 @@ impl DatabaseSettings {
     pub fn pool(&self) -> PgPool {
         store::connect(self.connect_options.clone(), self.pool)
     }
+
+    /// The replica's pool (as large as the primary's), or `primary` when there is none.
+    pub fn read_pool(&self, primary: &PgPool) -> ReadPool {
+        ReadPool::new(match &self.read_connect_options {
+            Some(options) => store::connect(options.clone(), self.pool),
+            None => primary.clone(),
+        })
+    }
+}
+
+/// The PostgreSQL URL in `variable`, if it is set.
+fn postgres_url(
+    source: &impl Source,
+    variable: &'static str,
+) -> Result<Option<PgConnectOptions>, ConfigError> {
+    let Some(url) = source.get(variable).map(SecretString::from) else {
+        return Ok(None);
+    };
+    if !["postgres://", "postgresql://"]
+        .iter()
+        .any(|scheme| url.expose_secret().starts_with(scheme))
+    {
+        return Err(ConfigError::new(
+            variable,
+            "must start with postgres:// or postgresql://",
+        ));
+    }
+    let options = PgConnectOptions::from_str(url.expose_secret())
+        .map_err(|e| ConfigError::new(variable, format!("is not a PostgreSQL URL: {e}")))?
+        .application_name("dlrhub");
+    Ok(Some(options))
 }
 
 /// The key that encrypts secrets at rest (MoEngage Data API keys): 32 random bytes.
@@ -400,6 +423,21 @@ mod tests {
     }
 
     #[test]
+    fn raw_reports_are_kept_14_days_and_never_longer_than_the_rest() {
+        let days = |settings: Settings| {
+            (
+                settings.retention.as_secs() / 86_400,
+                settings.raw_retention.as_secs() / 86_400,
+            )
+        };
+        assert_eq!(days(settings(&[]).expect("defaults")), (90, 14));
+        let short = settings(&[("DLRHUB_RETENTION_DAYS", "7")]).expect("valid");
+        assert_eq!(days(short), (7, 7));
+        let long = settings(&[("DLRHUB_RAW_RETENTION_DAYS", "30")]).expect("valid");
+        assert_eq!(days(long), (90, 30));
+    }
+
+    #[test]
     fn session_cookies_are_secure_unless_relaxed() {
         let defaults = settings(&[]).expect("defaults are valid").access;
         assert!(defaults.secure_cookies);
@@ -452,6 +490,14 @@ mod tests {
         assert_eq!(
             failing_variable(&[("DATABASE_URL", "mysql://x")]),
             "DATABASE_URL"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_READ_DATABASE_URL", "replica.example")]),
+            "DLRHUB_READ_DATABASE_URL"
+        );
+        assert_eq!(
+            failing_variable(&[("DLRHUB_RAW_RETENTION_DAYS", "0")]),
+            "DLRHUB_RAW_RETENTION_DAYS"
         );
         assert_eq!(
             failing_variable(&[("DLRHUB_LISTEN_ADDR", "localhost")]),

@@ -28,6 +28,15 @@ pub struct TestApp {
     stop: CancellationToken,
 }
 
+/// Nothing leaves the machine: MoEngage is a closed local port unless a test starts the
+/// simulator.
+fn no_moengage() -> ForwardingSettings {
+    ForwardingSettings {
+        base_url: Some("http://127.0.0.1:9/".parse().expect("a valid URL")),
+        ..ForwardingSettings::default()
+    }
+}
+
 /// A registered tenant and the credentials Sinch would present for it.
 pub struct TestTenant {
     pub app_key: String,
@@ -38,13 +47,7 @@ pub struct TestTenant {
 impl TestApp {
     /// The console and the webhook, without forwarding workers.
     pub async fn spawn(db: PgConnectOptions) -> Self {
-        // Nothing leaves the machine: MoEngage is a closed local port unless a test
-        // starts the simulator.
-        let forwarding = ForwardingSettings {
-            base_url: Some("http://127.0.0.1:9/".parse().expect("a valid URL")),
-            ..ForwardingSettings::default()
-        };
-        Self::spawn_as(db, Role::Api, forwarding).await
+        Self::spawn_as(db, Role::Api, no_moengage()).await
     }
 
     /// The whole application, forwarding with these settings (pointed at a simulator).
@@ -63,24 +66,25 @@ impl TestApp {
 
     /// The console and the webhook with access settings changed by `change`.
     pub async fn spawn_with_access(db: PgConnectOptions, change: fn(&mut AccessSettings)) -> Self {
-        let forwarding = ForwardingSettings {
-            base_url: Some("http://127.0.0.1:9/".parse().expect("a valid URL")),
-            ..ForwardingSettings::default()
-        };
-        Self::spawn_with(db, Role::Api, forwarding, move |settings| {
+        Self::spawn_with(db, Role::Api, no_moengage(), move |settings| {
             change(&mut settings.access)
+        })
+        .await
+    }
+
+    /// The console and the webhook, the console's heavy reads sent to `replica`
+    /// (`DLRHUB_READ_DATABASE_URL`).
+    pub async fn spawn_with_read_replica(db: PgConnectOptions, replica: PgConnectOptions) -> Self {
+        Self::spawn_with(db, Role::Api, no_moengage(), move |settings| {
+            settings.database.read_connect_options = Some(replica)
         })
         .await
     }
 
     /// The console and the webhook serving the bundle from `site_root` (`<root>/pkg`).
     pub async fn spawn_with_site(db: PgConnectOptions, site_root: &str) -> Self {
-        let forwarding = ForwardingSettings {
-            base_url: Some("http://127.0.0.1:9/".parse().expect("a valid URL")),
-            ..ForwardingSettings::default()
-        };
         let site_root = site_root.to_owned();
-        Self::spawn_with(db, Role::Api, forwarding, move |settings| {
+        Self::spawn_with(db, Role::Api, no_moengage(), move |settings| {
             settings.site.root = site_root
         })
         .await
@@ -99,6 +103,7 @@ impl TestApp {
                     acquire_timeout: Duration::from_secs(2),
                     ..PoolSettings::default()
                 },
+                read_connect_options: None,
             },
             listen_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             public_url: "http://127.0.0.1:0/".parse().expect("a valid URL"),

@@ -16,6 +16,7 @@ mod helpers;
 mod ingest_writer;
 mod metrics;
 mod pages;
+mod read_replica;
 mod rejected;
 mod retention;
 mod search;

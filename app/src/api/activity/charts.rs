@@ -70,12 +70,12 @@ pub struct TrendPoint {
 /// A tenant's charts: per hour over 24 hours and 7 days, and delivery rate by category.
 #[server(endpoint = "tenant_charts")]
 pub async fn get_tenant_charts(app_key: String) -> Result<TenantCharts, ApiError> {
-    use crate::api::access::{allowed, pool};
+    use crate::api::access::{allowed, read_pool};
     use crate::api::tenants::visible;
 
     let principal = allowed(domain::access::Action::ViewEvents)?;
     let tenant = visible(&principal, &app_key).await?;
-    let pool = pool()?;
+    let pool = read_pool()?;
     let now = chrono::Utc::now();
     let only = [tenant.id];
     let week =

@@ -23,6 +23,7 @@ use serde_json::json;
 use sqlx::PgPool;
 use store::events::{Cursor, EventFilter};
 use store::tenants::TenantId;
+use store::ReadPool;
 use tokio::sync::mpsc;
 
 use crate::state::AppState;
@@ -88,7 +89,7 @@ pub async fn events_csv(
     let (sender, mut receiver) = mpsc::channel(AHEAD);
     tokio::spawn(async move {
         stream(
-            state.pool.clone(),
+            state.read_pool.clone(),
             scope,
             filter,
             full_numbers,
@@ -118,7 +119,7 @@ pub async fn events_csv(
 /// body ends when `sender` is dropped, after that: a reader that has the whole file finds
 /// the export finished.
 async fn stream(
-    pool: PgPool,
+    pool: ReadPool,
     scope: Vec<TenantId>,
     filter: EventFilter,
     full_numbers: bool,
