@@ -26,7 +26,7 @@ use crate::configuration::Settings;
 use crate::demo::SimulatedDemo;
 use crate::probes::HttpProbes;
 use crate::routes::{self, access, health, same_origin, security_headers, webhooks};
-use crate::state::{AppState, OperationsState};
+use crate::state::{AppState, OperationsState, Shared};
 use crate::workers::{Intake, Workers};
 
 pub struct Application {
@@ -165,7 +165,7 @@ fn app_state(
     intake: Intake,
 ) -> AppState {
     let data_api = DataApi::new(settings.forwarding.base_url.as_ref().map(Url::as_str));
-    AppState {
+    AppState::new(Shared {
         leptos_options: leptos_options(settings, local_addr),
         pool: pool.clone(),
         read_pool: settings.database.read_pool(pool),
@@ -185,7 +185,7 @@ fn app_state(
         exports: routes::export::ExportSlots::default(),
         passwords: Passwords::default(),
         access: settings.access.clone(),
-    }
+    })
 }
 
 /// A workers-only process answers health checks and metrics, nothing else.

@@ -3,6 +3,7 @@
 //! carry everything dlrhub works with, the raw body is there for people checking what
 //! Sinch really sent. A day's partition is created ahead of time and dropped as a whole.
 
+use std::cell::RefCell;
 use std::io::Read;
 use std::sync::LazyLock;
 
@@ -43,15 +44,25 @@ pub enum RawReportError {
     Corrupt(#[source] std::io::Error),
 }
 
-/// Compresses bodies for storage (codec [`Codec::ZstdV1`]); one compressor for the batch.
+/// Compresses bodies for storage (codec [`Codec::ZstdV1`]).
 pub fn compress_all<'a>(
     bodies: impl IntoIterator<Item = &'a [u8]>,
 ) -> Result<Vec<Vec<u8>>, std::io::Error> {
-    let mut compressor = zstd::bulk::Compressor::with_prepared_dictionary(&ENCODER)?;
-    bodies
-        .into_iter()
-        .map(|body| compressor.compress(body))
-        .collect()
+    thread_local! {
+        // A compressor holds zstd's working memory: made once per thread, not per batch.
+        static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> =
+            const { RefCell::new(None) };
+    }
+    COMPRESSOR.with_borrow_mut(|slot| {
+        let compressor = match slot {
+            Some(compressor) => compressor,
+            None => slot.insert(zstd::bulk::Compressor::with_prepared_dictionary(&ENCODER)?),
+        };
+        bodies
+            .into_iter()
+            .map(|body| compressor.compress(body))
+            .collect()
+    })
 }
 
 /// A stored body as text; bytes that are not UTF-8 (never seen: the webhook takes JSON)

@@ -23,7 +23,7 @@ use store::PgPool;
 
 use super::basic_auth;
 use super::error::WebhookError;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::telemetry::metrics::{INGEST_DURATION, REPORTS_RECEIVED};
 use crate::workers::ingest_writer::SubmitError;
 
@@ -131,12 +131,12 @@ async fn authenticate(
     raw_app_key: &str,
     headers: &HeaderMap,
 ) -> Result<Arc<Tenant>, WebhookError> {
-    let AppState {
+    let Shared {
         pool,
         cipher,
         intake,
         ..
-    } = state;
+    } = &**state;
     // Only the canonical form: padding or any other spelling is not a workspace id.
     let app_key = AppKey::parse(raw_app_key)
         .ok()
