@@ -59,6 +59,11 @@ pub async fn reports_between(
         .collect();
     let raw = crate::raw_reports::compress_all(bodies.iter().map(String::as_bytes))
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    // Digests of the bodies as received, as ingestion makes them.
+    let digests: Vec<Vec<u8>> = bodies
+        .iter()
+        .map(|body| crate::ingest::body_digest(body.as_bytes()))
+        .collect();
     // The history predates the tenant's registration, and the roll-up must count it again.
     sqlx::query!(
         r#"
@@ -76,11 +81,12 @@ pub async fn reports_between(
     let done = sqlx::query!(
         r#"
         WITH numbers AS (
-            SELECT * FROM UNNEST($2::bigint[], $3::timestamptz[], $4::bytea[]) AS u (n, at, raw)
+            SELECT * FROM UNNEST($2::bigint[], $3::timestamptz[], $4::bytea[], $6::bytea[])
+                AS u (n, at, raw, digest)
         ), stored AS (
             INSERT INTO reports (tenant_id, received_at, body_sha256, report_type,
                                  client_reference)
-            SELECT $1::bigint, at, sha256(raw), 'recipient_delivery_report_sms',
+            SELECT $1::bigint, at, digest, 'recipient_delivery_report_sms',
                    CASE WHEN n % 100 = 0 THEN '$cat=otp'
                         ELSE '$uid=user-' || (n % 50000) || '$cat=' ||
                              (ARRAY['otp', 'payment_update', 'promo'])[1 + n % 3] END
@@ -89,10 +95,10 @@ pub async fn reports_between(
         ), kept AS (
             INSERT INTO raw_reports (tenant_id, report_id, received_at, codec, body)
             SELECT $1::bigint, s.id, s.received_at, $5, n.raw
-            FROM stored s JOIN numbers n ON sha256(n.raw) = s.body_sha256
+            FROM stored s JOIN numbers n ON n.digest = s.body_sha256
         ), parsed AS (
             SELECT s.id, s.received_at, n.n, 'seed' || lpad(n.n::text, 22, '0') AS batch_id
-            FROM stored s JOIN numbers n ON sha256(n.raw) = s.body_sha256
+            FROM stored s JOIN numbers n ON n.digest = s.body_sha256
         ), rejected AS (
             INSERT INTO rejections (tenant_id, report_id, received_at, reason, detail,
                                     client_reference)
@@ -155,6 +161,7 @@ pub async fn reports_between(
         &times,
         &raw,
         crate::raw_reports::Codec::ZstdV1 as i16,
+        &digests,
     )
     .execute(pool)
     .await?;

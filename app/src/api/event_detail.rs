@@ -204,8 +204,8 @@ mod ssr {
     }
 
     const EXPIRED: &str = "The raw report has expired: raw reports are kept for fewer days \
-        than events (DLRHUB_RAW_RETENTION_DAYS, 14 by default). What dlrhub read from it is above \
-        and on this page.";
+        than events (DLRHUB_RAW_RETENTION_DAYS). What dlrhub read from it is above and on this \
+        page.";
 
     /// The report indented for reading. People who may not see full numbers see the raw
     /// report only with its phone numbers masked.

@@ -69,10 +69,7 @@ async fn store(
     submissions: &[Submission<'_>],
 ) -> Result<Vec<IngestOutcome>, sqlx::Error> {
     let mut outcomes = vec![IngestOutcome::Duplicate; submissions.len()];
-    let digests: Vec<Vec<u8>> = submissions
-        .iter()
-        .map(|s| Sha256::digest(s.body).to_vec())
-        .collect();
+    let digests: Vec<Vec<u8>> = submissions.iter().map(|s| body_digest(s.body)).collect();
     let stored = statements::insert_reports(tx, submissions, &digests).await?;
 
     let mut accepted = Vec::new();
@@ -124,6 +121,11 @@ async fn store(
         }
     }
     Ok(outcomes)
+}
+
+/// What makes a retried report a duplicate: the digest of its body, byte for byte.
+pub(crate) fn body_digest(body: &[u8]) -> Vec<u8> {
+    Sha256::digest(body).to_vec()
 }
 
 /// Creates the batch's new messages, locks the existing ones (which serialises concurrent
