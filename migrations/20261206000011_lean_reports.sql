@@ -31,8 +31,12 @@ BEGIN
     FOR day IN SELECT generate_series(first_day, last_day, interval '1 day')::date LOOP
         name := parent::text || '_p' || to_char(day, 'YYYYMMDD');
         IF to_regclass(name) IS NULL THEN
-            EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-                           name, parent, day::timestamp AT TIME ZONE 'UTC',
+            -- Made apart, then attached: attaching locks the parent only against other
+            -- schema changes, where CREATE TABLE ... PARTITION OF would lock ingestion
+            -- out for a moment (and behind any long read of the table).
+            EXECUTE format('CREATE TABLE %I (LIKE %s INCLUDING ALL)', name, parent);
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
+                           parent, name, day::timestamp AT TIME ZONE 'UTC',
                            (day + 1)::timestamp AT TIME ZONE 'UTC');
             made := made + 1;
         END IF;

@@ -190,7 +190,14 @@ fn Detail(detail: EventDetail, replay: ServerAction<ReplayEvent>) -> impl IntoVi
                     }
                         .into_any()
                 }
-                Err(why) => view! { <p class="panel__lede">{why}</p> }.into_any(),
+                Err(why) => {
+                    view! {
+                        <p class="empty-note" role="note">
+                            {why}
+                        </p>
+                    }
+                        .into_any()
+                }
             }}
         </section>
         <section class="panel" aria-labelledby="event-request">
