@@ -11,10 +11,10 @@
 --    every page split leaves two half-empty pages; ascending, the rows of the tenant with
 --    the highest id land at the index's right end, where PostgreSQL packs pages full. Other
 --    tenants' ranges end inside the index and split in half either way (BENCHMARKS.md,
---    "Storage"): only whole days, dropped or rebuilt, would pack those.
+--    "Storage per report"): only whole days, dropped or rebuilt, would pack those.
 --
 -- Moving an existing deployment's raw reports takes a short maintenance window: no report
--- is stored while this runs (BENCHMARKS.md, "Storage", gives its length).
+-- is stored while this runs (BENCHMARKS.md, "Storage per report", gives its length).
 
 -- The partitions of a table partitioned by UTC day are named <table>_pYYYYMMDD. Creating
 -- and dropping them has one home, these two functions, used by this migration and by
