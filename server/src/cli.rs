@@ -16,9 +16,9 @@ Configuration comes from environment variables (see README.md, \"Configuration\"
   DLRHUB_RETENTION_DAYS            how long reports and events are kept [default: 90]
   DLRHUB_RAW_RETENTION_DAYS        how long Sinch's raw reports are kept [default: 14]
   DLRHUB_ROLE                      all, api (no forwarding) or workers (forwarding only) [default: all]
-  DLRHUB_FORWARD_WORKERS           MoEngage requests in flight at once; 0 = none [default: 8]
+  DLRHUB_FORWARD_WORKERS           MoEngage requests in flight at once; 0 = none [default: 256]
   DLRHUB_FORWARD_RETRY_SCHEDULE    waits between attempts [default: 10s,1m,5m,30m,2h,6h]
-  DLRHUB_FORWARD_TIMEOUT_SECS      one MoEngage request's limit [default: 10]
+  DLRHUB_FORWARD_TIMEOUT_SECS      one MoEngage request's limit [default: 3]
   DLRHUB_FORWARD_LEASE_SECS        how long a claimed event is held [default: 60]
   DLRHUB_MOENGAGE_BASE_URL         send to this URL instead of api-0N.moengage.com (simulator)
   DLRHUB_ADMIN_EMAIL               the first admin's email, created when no user exists [default: admin@dlrhub.local]
