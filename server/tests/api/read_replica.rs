@@ -79,7 +79,7 @@ async fn the_explorer_and_its_export_read_from_the_replica(_: PgPoolOptions, db:
         "a header and the replica's 29 events"
     );
 
-    // Sign-in, sessions and tenants were the primary's all along.
+    // Sign-in and sessions were the primary's all along.
     assert_eq!(
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sessions")
             .fetch_one(&replica_pool)
