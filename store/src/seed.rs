@@ -35,9 +35,9 @@ pub async fn reports(
 /// rather than collide). Each is stored as ingestion stores one: its raw body compressed,
 /// its status, its message and event. Of them, 1 % are rejected for a missing uid; the rest
 /// each become one message and one event: 10 % SMS Sent, 85 % SMS Delivered, 5 % SMS
-/// Delivery Failed, in three categories. Events older than a minute are forwarded (1 % dead
-/// letters); newer ones wait in the queue. The tenant's registration is moved back to the
-/// start of the history.
+/// Delivery Failed, in three categories. Events older than a minute are forwarded at their
+/// first attempt (1 % dead letters, with their failed attempt); newer ones wait in the
+/// queue. The tenant's registration is moved back to the start of the history.
 pub async fn reports_between(
     pool: &PgPool,
     tenant: TenantId,
@@ -126,7 +126,8 @@ pub async fn reports_between(
             INSERT INTO events (tenant_id, message_id, report_id, kind, slot, customer_id,
                                 category, batch_id, recipient, sinch_status, sinch_code,
                                 operator, reported_at, created_at, forward_state, next_attempt_at,
-                                attempts, forwarded_at, last_error)
+                                attempts, forwarded_at, forward_http_status, forward_latency_ms,
+                                last_error)
             SELECT $1::bigint, m.id, p.id,
                    CASE WHEN m.final_status IS NULL THEN 'sent'
                         WHEN m.final_status = 'Failed' THEN 'delivery_failed'
@@ -143,6 +144,10 @@ pub async fn reports_between(
                    CASE WHEN m.first_seen_at > now() - interval '1 minute' THEN 0 ELSE 1 END,
                    CASE WHEN m.first_seen_at <= now() - interval '1 minute' AND p.n % 100 <> 1
                         THEN m.first_seen_at + interval '1 second' END,
+                   CASE WHEN m.first_seen_at <= now() - interval '1 minute' AND p.n % 100 <> 1
+                        THEN 200 END,
+                   CASE WHEN m.first_seen_at <= now() - interval '1 minute' AND p.n % 100 <> 1
+                        THEN 40 END,
                    CASE WHEN m.first_seen_at <= now() - interval '1 minute' AND p.n % 100 = 1
                         THEN 'MoEngage answered 400: MissingAttributeError' END
             FROM messages_made m JOIN parsed p ON p.batch_id = m.batch_id ORDER BY p.n
@@ -150,11 +155,9 @@ pub async fn reports_between(
         )
         INSERT INTO forward_attempts (tenant_id, event_id, attempt, attempted_at, http_status,
                                       latency_ms, outcome, error)
-        SELECT $1::bigint, id, 1, created_at + interval '1 second',
-               CASE forward_state WHEN 'dead' THEN 400 ELSE 200 END, 40,
-               CASE forward_state WHEN 'dead' THEN 'dead' ELSE 'forwarded' END,
-               CASE forward_state WHEN 'dead' THEN 'MoEngage answered 400' END
-        FROM events_made WHERE forward_state IN ('forwarded', 'dead') ORDER BY id
+        SELECT $1::bigint, id, 1, created_at + interval '1 second', 400, 40, 'dead',
+               'MoEngage answered 400'
+        FROM events_made WHERE forward_state = 'dead' ORDER BY id
         "#,
         tenant.0,
         &numbers,

@@ -147,9 +147,15 @@ async fn events_reach_the_users_profile_with_their_attributes(
     })
     .await;
     assert_eq!(
-        app.count("forward_attempts WHERE http_status = 200 AND outcome = 'forwarded'")
+        app.count("events WHERE forward_http_status = 200 AND forward_latency_ms >= 0")
             .await,
-        3
+        3,
+        "each event keeps MoEngage's answer"
+    );
+    assert_eq!(
+        app.count("forward_attempts").await,
+        0,
+        "a first attempt that forwards needs no row of its own"
     );
     let metrics = app.metrics().await.text().await.expect("a body");
     assert!(
@@ -209,11 +215,20 @@ async fn server_errors_are_retried_until_moengage_accepts(_: PgPoolOptions, db: 
     .await;
 
     wait_for_state(&app, "forwarded").await;
-    let outcomes: Vec<(Option<i16>, String)> =
-        sqlx::query_as("SELECT http_status, outcome FROM forward_attempts ORDER BY attempt")
-            .fetch_all(&app.pool)
-            .await
-            .expect("attempts");
+    // As the event page lists them: the two failures, then the success.
+    let event: i64 = sqlx::query_scalar("SELECT id FROM events")
+        .fetch_one(&app.pool)
+        .await
+        .expect("one event");
+    let detail = store::events::detail(&app.pool, app.tenant_id("ACME01").await, event)
+        .await
+        .expect("reads")
+        .expect("the event");
+    let outcomes: Vec<(Option<i16>, String)> = detail
+        .attempts
+        .into_iter()
+        .map(|a| (a.http_status, a.outcome))
+        .collect();
     assert_eq!(
         outcomes,
         [

@@ -93,9 +93,16 @@ async fn roll_up_tenant(
                AND r.received_at >= s.hour AND r.received_at < s.hour + interval '1 hour'),
             (SELECT count(*) FROM rejections j WHERE j.tenant_id = $1
                AND j.received_at >= s.hour AND j.received_at < s.hour + interval '1 hour'),
-            attempts.forwarded, attempts.dead
+            attempts.forwarded + (
+                SELECT count(*) FROM events e WHERE e.tenant_id = $1
+                  AND e.forward_latency_ms IS NOT NULL
+                  AND e.forwarded_at >= s.hour AND e.forwarded_at < s.hour + interval '1 hour'
+            ),
+            attempts.dead
         FROM generate_series($2::timestamptz, $3::timestamptz, interval '1 hour') AS s (hour)
         CROSS JOIN LATERAL (
+            -- Successes are kept on their events since 20261206000012; the rows of
+            -- those forwarded before count here, and only here.
             SELECT count(*) FILTER (WHERE a.outcome = 'forwarded') AS forwarded,
                    count(*) FILTER (WHERE a.outcome = 'dead') AS dead
             FROM forward_attempts a WHERE a.tenant_id = $1

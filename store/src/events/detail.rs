@@ -133,13 +133,24 @@ pub async fn detail(
     )
     .fetch_all(&mut *tx)
     .await?;
+    // The attempts that did not forward have rows; a success is kept on the event itself
+    // (an event forwarded before that change has its success as a row instead).
     let attempts = sqlx::query_as!(
         AttemptRow,
         r#"
-        SELECT attempt, attempted_at, http_status, latency_ms, outcome, error
-        FROM forward_attempts
-        WHERE tenant_id = $1 AND event_id = $2
-        ORDER BY attempt
+        SELECT attempt AS "attempt!", attempted_at AS "attempted_at!", http_status,
+               latency_ms AS "latency_ms!", outcome AS "outcome!", error
+        FROM (
+            SELECT attempt, attempted_at, http_status, latency_ms, outcome, error, seq
+            FROM forward_attempts
+            WHERE tenant_id = $1 AND event_id = $2
+            UNION ALL
+            SELECT attempts, forwarded_at, forward_http_status, forward_latency_ms,
+                   'forwarded', NULL, NULL
+            FROM events
+            WHERE tenant_id = $1 AND id = $2 AND forward_latency_ms IS NOT NULL
+        ) a
+        ORDER BY attempted_at, seq
         "#,
         tenant.0,
         id,

@@ -132,7 +132,9 @@ pub struct Attempt {
 }
 
 /// Stores the attempts of one tenant's events and moves each event on. Events whose claim
-/// was taken over (the lease ran out) are left to the new holder.
+/// was taken over (the lease ran out) are left to the new holder. A forwarding that
+/// succeeded is kept on its event (MoEngage's answer and the request's time); only the
+/// attempts that did not forward get a row of their own, which spares most events one.
 pub async fn record(
     pool: &PgPool,
     tenant: TenantId,
@@ -191,6 +193,8 @@ pub async fn record(
                 attempts = CASE WHEN r.outcome IN ('paused', 'released') THEN e.attempts - 1
                                 ELSE e.attempts END,
                 forwarded_at = CASE r.outcome WHEN 'forwarded' THEN now() ELSE NULL END,
+                forward_http_status = CASE r.outcome WHEN 'forwarded' THEN r.http_status END,
+                forward_latency_ms = CASE r.outcome WHEN 'forwarded' THEN r.latency_ms END,
                 last_error = r.error,
                 dead_reason = left(r.reason, 500),
                 claimed_by = NULL
@@ -203,7 +207,7 @@ pub async fn record(
                                       outcome, error)
         SELECT $1, r.id, r.attempt, r.http_status, r.latency_ms, r.outcome, left(r.error, 2000)
         FROM results r JOIN moved m ON m.id = r.id AND m.attempt = r.attempt
-        WHERE r.outcome <> 'released'
+        WHERE r.outcome NOT IN ('released', 'forwarded')
         "#,
         tenant.0,
         &ids,
