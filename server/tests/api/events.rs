@@ -153,6 +153,70 @@ async fn events_are_filtered_within_the_users_tenants(_: PgPoolOptions, db: PgCo
 }
 
 #[sqlx::test(migrations = false)]
+async fn a_batch_shows_each_of_its_messages_events_and_only_the_tenants_own(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let beta = app.tenant("BETA02", true).await;
+    // Batch B1 of ACME01: one message Dispatched then Delivered, another Failed; BETA02
+    // has a batch of the same name, and ACME01 another batch.
+    for body in [
+        report("B1", "+447700900001", "Dispatched", "42"),
+        report("B1", "+447700900001", "Delivered", "42"),
+        report("B1", "+447700900002", "Failed", "43"),
+        report("B2", "+447700900003", "Delivered", "44"),
+    ] {
+        assert_eq!(app.post_report(&acme, &body).await.status(), 200);
+    }
+    let twin = report("B1", "+447700900009", "Delivered", "45");
+    assert_eq!(app.post_report(&beta, &twin).await.status(), 200);
+
+    let support = app.signed_in(Role::Support, &[]).await;
+    let batch_and_uid = |list: &Value| -> Vec<(String, String)> {
+        list["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|row| {
+                (
+                    row["batch_id"].as_str().expect("batch").to_owned(),
+                    row["uid"].as_str().expect("uid").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let acme_b1 = list(&support, &[("tenant", "ACME01"), ("batch", "B1")]).await;
+    assert_eq!(
+        batch_and_uid(&acme_b1),
+        [
+            ("B1".into(), "43".into()),
+            ("B1".into(), "42".into()),
+            ("B1".into(), "42".into())
+        ],
+        "the batch's three events, newest first: {acme_b1}"
+    );
+    let every_b1 = list(&support, &[("batch", "B1")]).await;
+    assert_eq!(batches(&every_b1).len(), 4, "BETA02's B1 too: {every_b1}");
+    let viewer = app.signed_in(Role::Viewer, &["BETA02"]).await;
+    assert_eq!(
+        batch_and_uid(&list(&viewer, &[("batch", "B1")]).await),
+        [("B1".into(), "45".into())],
+        "a viewer of BETA02 sees its own B1 only"
+    );
+    assert_eq!(
+        batches(&list(&support, &[("batch", "B1"), ("event", "delivery_failed")]).await),
+        ["B1"],
+        "with another filter"
+    );
+    assert_eq!(
+        batches(&list(&support, &[("batch", "B3")]).await),
+        Vec::<String>::new()
+    );
+}
+
+#[sqlx::test(migrations = false)]
 async fn pages_of_fifty_walk_every_event_once(_: PgPoolOptions, db: PgConnectOptions) {
     let app = TestApp::spawn(db).await;
     app.tenant("SEED01", true).await;
