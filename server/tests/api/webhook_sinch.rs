@@ -117,6 +117,35 @@ async fn a_retried_report_is_answered_2xx_and_adds_nothing(_: PgPoolOptions, db:
 }
 
 #[sqlx::test(migrations = false)]
+async fn a_retry_of_a_report_stored_with_a_whole_sha256_is_still_a_duplicate(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
+    accepted(app.post_report(&acme, &report).await).await;
+    // As stored before digests were cut to their first 128 bits: Sinch's retry can come
+    // up to a day later, across the upgrade.
+    sqlx::query("UPDATE reports SET body_sha256 = sha256($1)")
+        .bind(report.as_bytes())
+        .execute(&app.pool)
+        .await
+        .expect("the old digest");
+    assert_eq!(app.count("reports WHERE length(body_sha256) = 32").await, 1);
+
+    let retry = accepted(app.post_report(&acme, &report).await).await;
+
+    assert_eq!(retry, json!({ "status": "duplicate" }));
+    assert_eq!(app.count("reports").await, 1);
+    assert_eq!(app.count("events").await, 1);
+    // Another report is no duplicate of it.
+    let other = recipient_report("Delivered", 0, "2024-05-01T10:00:01Z");
+    accepted(app.post_report(&acme, &other).await).await;
+    assert_eq!(app.count("reports WHERE length(body_sha256) = 16").await, 1);
+}
+
+#[sqlx::test(migrations = false)]
 async fn a_status_reported_again_in_another_report_creates_no_second_event(
     _: PgPoolOptions,
     db: PgConnectOptions,

@@ -44,7 +44,9 @@ pub(super) async fn insert_reports(
             INSERT INTO reports (tenant_id, body_sha256, report_type, client_reference)
             SELECT tenant_id, body_sha256, report_type, client_reference
             FROM input ORDER BY ord
-            ON CONFLICT (tenant_id, body_sha256) DO NOTHING
+            -- reports_digest_key: digests stored before they were cut to 16 bytes are
+            -- compared by their first 16.
+            ON CONFLICT (tenant_id, substr(body_sha256, 1, 16)) DO NOTHING
             RETURNING tenant_id, body_sha256, id, received_at
         ), kept AS (
             INSERT INTO raw_reports (tenant_id, report_id, received_at, codec, body)
