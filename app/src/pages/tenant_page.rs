@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::activity::get_tenant_charts;
+use crate::api::error::status_of;
 use crate::api::events::tenant_events;
 use crate::api::tenants::{get_tenant, TenantDetail};
 use crate::components::common::{LoadError, StateChip};
@@ -43,11 +44,11 @@ pub fn TenantPage() -> impl IntoView {
     // scope) the page's status before the first byte is sent.
     let detail = Resource::new_blocking(
         move || (app_key(), actions.changes()),
-        |(app_key, _)| get_tenant(app_key),
+        |(app_key, _)| async move { status_of(get_tenant(app_key).await) },
     );
     let events: EventsResource = Resource::new_blocking(
         move || (app_key(), actions.send_report.version().get()),
-        |(app_key, _)| tenant_events(app_key),
+        |(app_key, _)| async move { status_of(tenant_events(app_key).await) },
     );
     let charts: ChartsResource = Resource::new_blocking(
         move || (app_key(), tab() == "activity"),
