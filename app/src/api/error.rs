@@ -88,9 +88,9 @@ impl FromServerFnError for ApiError {
 
 /// Passes a server function's answer through, making its error the page's HTTP status
 /// the moment the answer is known. A page that shows the error sets the status too, when
-/// it renders; but a deleted tenant's page was served as 200 now and then (one CI run in a
-/// few), so the blocking resources whose error is the page's status set it themselves,
-/// before the first byte can go out.
+/// it renders; but a deleted tenant's page was once served as 200 (a CI rehearsal, not
+/// reproduced since), so the blocking resources whose error is the page's status set it
+/// themselves, before the first byte can go out.
 pub fn status_of<T>(answer: Result<T, ApiError>) -> Result<T, ApiError> {
     if let Err(error) = &answer {
         crate::http_status::set_http_status(error.status());
