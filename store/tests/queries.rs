@@ -181,3 +181,78 @@ async fn a_tenant_is_found_by_its_exact_workspace_id_and_registered_once(
         "{again:?}"
     );
 }
+
+fn final_report(batch: &str, status: &str) -> (Vec<u8>, SinchReport) {
+    let body = serde_json::json!({
+        "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": "+46701234567",
+        "code": 0, "status": status, "at": "2026-11-27T10:00:00Z",
+        "client_reference": "$uid=42",
+    })
+    .to_string()
+    .into_bytes();
+    let parsed = SinchReport::from_json(&body).expect("a valid report");
+    (body, parsed)
+}
+
+fn submissions(
+    tenant: store::tenants::TenantId,
+    reports: &[(Vec<u8>, SinchReport)],
+) -> Vec<Submission<'_>> {
+    reports
+        .iter()
+        .map(|(body, report)| Submission {
+            tenant,
+            body,
+            report,
+        })
+        .collect()
+}
+
+/// Two processes' writers can hold reports about the same messages in any order: they
+/// must wait for each other, never deadlock, and leave each message one final status
+/// that its one final event agrees with.
+#[sqlx::test(migrations = false)]
+async fn two_batches_about_the_same_messages_in_opposite_orders_both_commit(
+    options: PgPoolOptions,
+    db: sqlx::postgres::PgConnectOptions,
+) {
+    let pool = migrated(options, db).await;
+    let acme = tenant(&pool, "ACME01").await;
+    for round in 0..5 {
+        let batches: Vec<String> = (0..40).map(|i| format!("R{round}-B{i}")).collect();
+        let delivered: Vec<_> = batches
+            .iter()
+            .map(|b| final_report(b, "Delivered"))
+            .collect();
+        let failed: Vec<_> = batches
+            .iter()
+            .rev()
+            .map(|b| final_report(b, "Failed"))
+            .collect();
+        let (first, second) = (
+            submissions(acme.id, &delivered),
+            submissions(acme.id, &failed),
+        );
+
+        let (first, second) =
+            tokio::join!(ingest_batch(&pool, &first), ingest_batch(&pool, &second));
+
+        first.expect("the first batch commits");
+        second.expect("the second batch commits");
+    }
+    let disagreeing: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM messages m JOIN events e ON e.message_id = m.id AND e.slot = 'final'
+         WHERE m.final_status IS DISTINCT FROM e.sinch_status",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("a count");
+    assert_eq!(count(&pool, "reports").await, 400);
+    assert_eq!(count(&pool, "messages").await, 200);
+    assert_eq!(
+        count(&pool, "events").await,
+        200,
+        "one final event a message"
+    );
+    assert_eq!(disagreeing, 0, "the first final status and its event agree");
+}

@@ -7,8 +7,10 @@
 //! event per slot: one "sent" and one "final".
 //!
 //! A batch costs a fixed number of statements whatever its size: `plan` works out in
-//! memory what a report-at-a-time loop would write, and `statements` writes each table
-//! with one `INSERT ... SELECT FROM UNNEST(...)`.
+//! memory what a report-at-a-time loop would write, and `statements` writes it with
+//! `INSERT ... SELECT FROM UNNEST(...)`: the reports, the messages, then the statuses and
+//! events together (rejections, and messages the upsert left alone, take one more each).
+//! Round trips, not rows, are most of what a small batch costs (BENCHMARKS.md, run 6).
 
 mod plan;
 mod statements;
@@ -101,14 +103,13 @@ async fn store(
 
     let messages = store_messages(tx, &accepted).await?;
     let (statuses, events) = plan::rows(&accepted, &messages);
-    statements::insert_statuses(tx, &statuses).await?;
     for report in &accepted {
         outcomes[report.submission] = IngestOutcome::Accepted {
             enqueued: 0,
             suppressed: 0,
         };
     }
-    for event in statements::insert_events(tx, &events).await? {
+    for event in statements::insert_statuses_and_events(tx, &statuses, &events).await? {
         if let IngestOutcome::Accepted {
             enqueued,
             suppressed,
@@ -132,38 +133,35 @@ pub(crate) fn body_digest(body: &[u8]) -> Vec<u8> {
 
 const DIGEST_BYTES: usize = 16;
 
-/// Creates the batch's new messages, locks the existing ones (which serialises concurrent
-/// reports about the same message, even from other processes) and records the first final
-/// status of those that had none. Returns each message's id and whether it was final
-/// before this batch.
+/// Creates the batch's new messages, records the first final status of stored ones that
+/// had none, and locks the rest (which serialises concurrent reports about the same
+/// message, even from other processes). Returns each message's id and whether it was
+/// final before this batch. Usually one statement: only messages the upsert left as they
+/// were (already final, or told nothing final by this batch) are read again.
 async fn store_messages<'a>(
     tx: &mut PgConnection,
     accepted: &'a [Accepted<'a>],
 ) -> Result<HashMap<MessageKey<'a>, StoredMessage>, sqlx::Error> {
     let drafts = plan::message_drafts(accepted);
     let mut stored = HashMap::with_capacity(drafts.len());
-    for (index, id) in statements::insert_new_messages(tx, &drafts).await? {
+    for (index, id) in statements::upsert_messages(tx, &drafts).await? {
+        // Inserted, or given its first final status: either way it had none.
         let had_final = false;
         stored.insert(drafts[index].key, StoredMessage { id, had_final });
     }
-    let existing: Vec<_> = drafts
+    let unchanged: Vec<_> = drafts
         .iter()
         .filter(|d| !stored.contains_key(&d.key))
         .collect();
-    let mut newly_final = Vec::new();
-    for (index, id, final_status) in statements::lock_messages(tx, &existing).await? {
-        let draft = existing[index];
+    for (index, id, final_status) in statements::read_unchanged_messages(tx, &unchanged).await? {
         let had_final = final_status.is_some();
-        if !had_final && draft.final_status.is_some() {
-            newly_final.push(draft);
-        }
-        stored.insert(draft.key, StoredMessage { id, had_final });
+        stored.insert(unchanged[index].key, StoredMessage { id, had_final });
     }
     if stored.len() != drafts.len() {
-        // Purged by retention between the insert and the lock: the call answers 503 and
-        // Sinch's retry stores the report afresh.
+        // The upsert locked every stored message it met, so none can have been purged
+        // since; should one be missing all the same, the call answers 503 and Sinch's
+        // retry stores the report afresh.
         return Err(sqlx::Error::RowNotFound);
     }
-    statements::set_final_statuses(tx, &newly_final).await?;
     Ok(stored)
 }

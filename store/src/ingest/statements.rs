@@ -1,6 +1,7 @@
-//! One statement per table and batch: columns travel as arrays and `UNNEST` turns them
-//! back into rows. `WITH ORDINALITY` numbers the input rows so that what was inserted can
-//! be matched back to its position in the batch.
+//! A few statements per batch, each writing one or two tables, since every round trip to
+//! PostgreSQL costs both sides CPU whatever it carries: columns travel as arrays and
+//! `UNNEST` turns them back into rows. `WITH ORDINALITY` numbers the input rows so that
+//! what was inserted can be matched back to its position in the batch.
 
 use chrono::{DateTime, Utc};
 use domain::UidRejection;
@@ -116,8 +117,13 @@ pub(super) async fn insert_rejections(
     Ok(())
 }
 
-/// Inserts the messages not stored before; returns the position and id of each new one.
-pub(super) async fn insert_new_messages(
+/// Creates the batch's new messages and gives a first final status to stored ones that
+/// had none, in one statement; returns the position and id of each message it inserted or
+/// updated, none of which had a final status before. `ON CONFLICT DO UPDATE` locks every
+/// stored message it meets, updated or not, which serialises concurrent reports about the
+/// same message, even from other processes; rows are taken in key order, so two processes
+/// writing the same messages wait for each other instead of deadlocking.
+pub(super) async fn upsert_messages(
     tx: &mut PgConnection,
     drafts: &[MessageDraft<'_>],
 ) -> Result<Vec<(usize, i64)>, sqlx::Error> {
@@ -138,8 +144,10 @@ pub(super) async fn insert_new_messages(
             INSERT INTO messages (tenant_id, batch_id, recipient, customer_id, category,
                                   final_status)
             SELECT tenant_id, batch_id, recipient, customer_id, category, final_status
-            FROM input ORDER BY ord
-            ON CONFLICT (tenant_id, batch_id, recipient) DO NOTHING
+            FROM input ORDER BY tenant_id, batch_id, recipient
+            ON CONFLICT (tenant_id, batch_id, recipient) DO UPDATE
+                SET final_status = EXCLUDED.final_status
+                WHERE messages.final_status IS NULL AND EXCLUDED.final_status IS NOT NULL
             RETURNING tenant_id, batch_id, recipient, id
         )
         SELECT input.ord AS "ord!", stored.id AS "id!"
@@ -160,11 +168,10 @@ pub(super) async fn insert_new_messages(
         .collect())
 }
 
-/// Locks messages stored before this batch and returns each one's position, id and final
-/// status. LATERAL keeps this one index probe per message, whatever the planner estimates
-/// for the arrays. Rows are locked in key order, so two processes writing the same
-/// messages wait for each other instead of deadlocking.
-pub(super) async fn lock_messages(
+/// Reads the stored messages `upsert_messages` left as they were (and locked); returns
+/// each one's position, id and final status. LATERAL keeps this one index probe per
+/// message, whatever the planner estimates for the arrays.
+pub(super) async fn read_unchanged_messages(
     tx: &mut PgConnection,
     drafts: &[&MessageDraft<'_>],
 ) -> Result<Vec<(usize, i64, Option<String>)>, sqlx::Error> {
@@ -177,15 +184,11 @@ pub(super) async fn lock_messages(
     let rows = sqlx::query!(
         r#"
         SELECT k.ord AS "ord!", m.id AS "id!", m.final_status
-        FROM (
-            SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[])
-                WITH ORDINALITY AS k (tenant_id, batch_id, recipient, ord)
-            ORDER BY tenant_id, batch_id, recipient
-        ) k
+        FROM UNNEST($1::bigint[], $2::text[], $3::text[])
+            WITH ORDINALITY AS k (tenant_id, batch_id, recipient, ord)
         CROSS JOIN LATERAL (
             SELECT id, final_status FROM messages
             WHERE (tenant_id, batch_id, recipient) = (k.tenant_id, k.batch_id, k.recipient)
-            FOR UPDATE
         ) m
         "#,
         &tenants,
@@ -200,108 +203,53 @@ pub(super) async fn lock_messages(
         .collect())
 }
 
-/// Records the first final status of messages that were stored without one (and are
-/// locked by this transaction). Written as an upsert because `ON CONFLICT` always finds
-/// each row through the unique key; a join on ids let the planner scan a whole tenant.
-pub(super) async fn set_final_statuses(
+/// Inserts the batch's statuses, and the events whose slot is still free, in one
+/// statement; returns the events it inserted.
+pub(super) async fn insert_statuses_and_events<'r, 'a>(
     tx: &mut PgConnection,
-    drafts: &[&MessageDraft<'_>],
-) -> Result<(), sqlx::Error> {
-    if drafts.is_empty() {
-        return Ok(());
-    }
-    let tenants: Vec<i64> = drafts.iter().map(|d| d.key.tenant.0).collect();
-    let batches: Vec<&str> = drafts.iter().map(|d| d.key.batch_id).collect();
-    let recipients: Vec<&str> = drafts.iter().map(|d| d.key.recipient).collect();
-    let customers: Vec<&str> = drafts.iter().map(|d| d.customer_id).collect();
-    let finals: Vec<Option<&str>> = drafts.iter().map(|d| d.final_status).collect();
-    sqlx::query!(
-        r#"
-        INSERT INTO messages (tenant_id, batch_id, recipient, customer_id, final_status)
-        SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
-        ON CONFLICT (tenant_id, batch_id, recipient) DO UPDATE
-            SET final_status = EXCLUDED.final_status
-            WHERE messages.final_status IS NULL
-        "#,
-        &tenants,
-        &batches as &[&str],
-        &recipients as &[&str],
-        &customers as &[&str],
-        &finals as &[Option<&str>],
-    )
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
-}
-
-pub(super) async fn insert_statuses(
-    tx: &mut PgConnection,
-    rows: &[StatusRow<'_>],
-) -> Result<(), sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let tenants: Vec<i64> = rows.iter().map(|r| r.tenant.0).collect();
-    let messages: Vec<i64> = rows.iter().map(|r| r.message_id).collect();
-    let reports: Vec<i64> = rows.iter().map(|r| r.report_id).collect();
-    let statuses: Vec<&str> = rows.iter().map(|r| r.status).collect();
-    let codes: Vec<i32> = rows.iter().map(|r| r.code).collect();
-    let counts: Vec<i64> = rows.iter().map(|r| r.count).collect();
-    let times: Vec<DateTime<Utc>> = rows.iter().map(|r| r.reported_at).collect();
-    let operators: Vec<Option<&str>> = rows.iter().map(|r| r.operator).collect();
-    sqlx::query!(
-        r#"
-        INSERT INTO message_statuses (tenant_id, message_id, report_id, status, code, count,
-                                      reported_at, operator)
-        SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::int[],
-                             $6::bigint[], $7::timestamptz[], $8::text[])
-        ON CONFLICT DO NOTHING
-        "#,
-        &tenants,
-        &messages,
-        &reports,
-        &statuses as &[&str],
-        &codes,
-        &counts,
-        &times,
-        &operators as &[Option<&str>],
-    )
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
-}
-
-/// Inserts the events whose slot is still free; returns those it inserted.
-pub(super) async fn insert_events<'r, 'a>(
-    tx: &mut PgConnection,
-    rows: &'r [EventRow<'a>],
+    statuses: &[StatusRow<'_>],
+    events: &'r [EventRow<'a>],
 ) -> Result<Vec<&'r EventRow<'a>>, sqlx::Error> {
-    if rows.is_empty() {
+    let status_tenants: Vec<i64> = statuses.iter().map(|r| r.tenant.0).collect();
+    let status_messages: Vec<i64> = statuses.iter().map(|r| r.message_id).collect();
+    let status_reports: Vec<i64> = statuses.iter().map(|r| r.report_id).collect();
+    let status_names: Vec<&str> = statuses.iter().map(|r| r.status).collect();
+    let status_codes: Vec<i32> = statuses.iter().map(|r| r.code).collect();
+    let status_counts: Vec<i64> = statuses.iter().map(|r| r.count).collect();
+    let status_times: Vec<DateTime<Utc>> = statuses.iter().map(|r| r.reported_at).collect();
+    let status_operators: Vec<Option<&str>> = statuses.iter().map(|r| r.operator).collect();
+    let tenants: Vec<i64> = events.iter().map(|r| r.tenant.0).collect();
+    let messages: Vec<i64> = events.iter().map(|r| r.message_id).collect();
+    let reports: Vec<i64> = events.iter().map(|r| r.report_id).collect();
+    let kinds: Vec<&str> = events.iter().map(|r| r.kind.code()).collect();
+    let slots: Vec<&str> = events.iter().map(|r| r.slot.as_str()).collect();
+    let customers: Vec<&str> = events.iter().map(|r| r.customer_id).collect();
+    let categories: Vec<Option<&str>> = events.iter().map(|r| r.category).collect();
+    let batches: Vec<&str> = events.iter().map(|r| r.batch_id).collect();
+    let recipients: Vec<&str> = events.iter().map(|r| r.recipient).collect();
+    let sinch_statuses: Vec<&str> = events.iter().map(|r| r.sinch_status).collect();
+    let codes: Vec<i32> = events.iter().map(|r| r.code).collect();
+    let counts: Vec<i64> = events.iter().map(|r| r.count).collect();
+    let operators: Vec<Option<&str>> = events.iter().map(|r| r.operator).collect();
+    let extras: Vec<serde_json::Value> = events.iter().map(|r| r.extra.clone()).collect();
+    let times: Vec<DateTime<Utc>> = events.iter().map(|r| r.reported_at).collect();
+    let states: Vec<&str> = events.iter().map(|r| r.state.as_str()).collect();
+    if statuses.is_empty() && events.is_empty() {
         return Ok(Vec::new());
     }
-    let tenants: Vec<i64> = rows.iter().map(|r| r.tenant.0).collect();
-    let messages: Vec<i64> = rows.iter().map(|r| r.message_id).collect();
-    let reports: Vec<i64> = rows.iter().map(|r| r.report_id).collect();
-    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.code()).collect();
-    let slots: Vec<&str> = rows.iter().map(|r| r.slot.as_str()).collect();
-    let customers: Vec<&str> = rows.iter().map(|r| r.customer_id).collect();
-    let categories: Vec<Option<&str>> = rows.iter().map(|r| r.category).collect();
-    let batches: Vec<&str> = rows.iter().map(|r| r.batch_id).collect();
-    let recipients: Vec<&str> = rows.iter().map(|r| r.recipient).collect();
-    let statuses: Vec<&str> = rows.iter().map(|r| r.sinch_status).collect();
-    let codes: Vec<i32> = rows.iter().map(|r| r.code).collect();
-    let counts: Vec<i64> = rows.iter().map(|r| r.count).collect();
-    let operators: Vec<Option<&str>> = rows.iter().map(|r| r.operator).collect();
-    let extras: Vec<serde_json::Value> = rows.iter().map(|r| r.extra.clone()).collect();
-    let times: Vec<DateTime<Utc>> = rows.iter().map(|r| r.reported_at).collect();
-    let states: Vec<&str> = rows.iter().map(|r| r.state.as_str()).collect();
     let inserted = sqlx::query_scalar!(
         r#"
-        WITH input AS (
+        WITH history AS (
+            INSERT INTO message_statuses (tenant_id, message_id, report_id, status, code,
+                                          count, reported_at, operator)
             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],
-                                 $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                                 $10::text[], $11::int[], $12::bigint[], $13::text[],
-                                 $14::jsonb[], $15::timestamptz[], $16::text[])
+                                 $5::int[], $6::bigint[], $7::timestamptz[], $8::text[])
+            ON CONFLICT DO NOTHING
+        ), input AS (
+            SELECT * FROM UNNEST($9::bigint[], $10::bigint[], $11::bigint[], $12::text[],
+                                 $13::text[], $14::text[], $15::text[], $16::text[],
+                                 $17::text[], $18::text[], $19::int[], $20::bigint[],
+                                 $21::text[], $22::jsonb[], $23::timestamptz[], $24::text[])
                 WITH ORDINALITY AS i (tenant_id, message_id, report_id, kind, slot,
                                       customer_id, category, batch_id, recipient,
                                       sinch_status, sinch_code, count, operator, extra,
@@ -322,6 +270,14 @@ pub(super) async fn insert_events<'r, 'a>(
         SELECT input.ord AS "ord!"
         FROM stored JOIN input USING (tenant_id, message_id, slot)
         "#,
+        &status_tenants,
+        &status_messages,
+        &status_reports,
+        &status_names as &[&str],
+        &status_codes,
+        &status_counts,
+        &status_times,
+        &status_operators as &[Option<&str>],
         &tenants,
         &messages,
         &reports,
@@ -331,7 +287,7 @@ pub(super) async fn insert_events<'r, 'a>(
         &categories as &[Option<&str>],
         &batches as &[&str],
         &recipients as &[&str],
-        &statuses as &[&str],
+        &sinch_statuses as &[&str],
         &codes,
         &counts,
         &operators as &[Option<&str>],
@@ -343,6 +299,6 @@ pub(super) async fn insert_events<'r, 'a>(
     .await?;
     Ok(inserted
         .into_iter()
-        .map(|ord| &rows[ordinal(ord)])
+        .map(|ord| &events[ordinal(ord)])
         .collect())
 }
