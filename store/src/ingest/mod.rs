@@ -10,7 +10,7 @@
 //! memory what a report-at-a-time loop would write, and `statements` writes it with
 //! `INSERT ... SELECT FROM UNNEST(...)`: the reports, the messages, then the statuses and
 //! events together (rejections, and messages the upsert left alone, take one more each).
-//! Round trips, not rows, are most of what a small batch costs (BENCHMARKS.md, run 6).
+//! Each round trip costs both sides CPU whatever it carries (BENCHMARKS.md, run 6).
 
 mod plan;
 mod statements;
