@@ -210,6 +210,9 @@ pub(super) async fn insert_statuses_and_events<'r, 'a>(
     statuses: &[StatusRow<'_>],
     events: &'r [EventRow<'a>],
 ) -> Result<Vec<&'r EventRow<'a>>, sqlx::Error> {
+    if statuses.is_empty() && events.is_empty() {
+        return Ok(Vec::new());
+    }
     let status_tenants: Vec<i64> = statuses.iter().map(|r| r.tenant.0).collect();
     let status_messages: Vec<i64> = statuses.iter().map(|r| r.message_id).collect();
     let status_reports: Vec<i64> = statuses.iter().map(|r| r.report_id).collect();
@@ -234,9 +237,6 @@ pub(super) async fn insert_statuses_and_events<'r, 'a>(
     let extras: Vec<serde_json::Value> = events.iter().map(|r| r.extra.clone()).collect();
     let times: Vec<DateTime<Utc>> = events.iter().map(|r| r.reported_at).collect();
     let states: Vec<&str> = events.iter().map(|r| r.state.as_str()).collect();
-    if statuses.is_empty() && events.is_empty() {
-        return Ok(Vec::new());
-    }
     let inserted = sqlx::query_scalar!(
         r#"
         WITH history AS (
