@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::activity::Moment;
+use crate::api::error::status_of;
 use crate::api::event_detail::{get_event, AttemptView, EventDetail, ReplayEvent, TimelineStep};
 use crate::components::common::{CopyButton, DataTable, LoadError};
 use crate::components::tenants::{kind_chip, state_chip};
@@ -25,7 +26,7 @@ pub fn EventPage() -> impl IntoView {
     let replay = ServerAction::<ReplayEvent>::new();
     let detail = Resource::new_blocking(
         move || (key(), replay.version().get()),
-        |((app_key, id), _)| get_event(app_key, id),
+        |((app_key, id), _)| async move { status_of(get_event(app_key, id).await) },
     );
 
     view! {

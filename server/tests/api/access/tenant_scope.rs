@@ -57,6 +57,15 @@ async fn a_viewer_sees_only_the_tenants_assigned_to_them(_: PgPoolOptions, db: P
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     let html = page.text().await.expect("a page");
     assert!(!html.contains("BETA02 (test)"), "nothing of it is shown");
+    // An event page answers 404 alike for an event that does not exist and for one of a
+    // tenant the viewer may not see.
+    for path in ["/events/ACME01/999999999", "/events/BETA02/1"] {
+        assert_eq!(
+            viewer.get(path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
 }
 
 #[sqlx::test(migrations = false)]
