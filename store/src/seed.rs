@@ -138,19 +138,21 @@ pub async fn reports_between(
                    CASE WHEN m.final_status IS NULL THEN 401 WHEN m.final_status = 'Failed' THEN 404
                         ELSE 0 END,
                    '23410', m.first_seen_at, m.first_seen_at,
-                   CASE WHEN m.first_seen_at > now() - interval '1 minute' THEN 'pending'
-                        WHEN p.n % 100 = 1 THEN 'dead' ELSE 'forwarded' END,
-                   CASE WHEN m.first_seen_at > now() - interval '1 minute' THEN m.first_seen_at END,
-                   CASE WHEN m.first_seen_at > now() - interval '1 minute' THEN 0 ELSE 1 END,
-                   CASE WHEN m.first_seen_at <= now() - interval '1 minute' AND p.n % 100 <> 1
-                        THEN m.first_seen_at + interval '1 second' END,
-                   CASE WHEN m.first_seen_at <= now() - interval '1 minute' AND p.n % 100 <> 1
-                        THEN 200 END,
-                   CASE WHEN m.first_seen_at <= now() - interval '1 minute' AND p.n % 100 <> 1
-                        THEN 40 END,
-                   CASE WHEN m.first_seen_at <= now() - interval '1 minute' AND p.n % 100 = 1
-                        THEN 'MoEngage answered 400: MissingAttributeError' END
-            FROM messages_made m JOIN parsed p ON p.batch_id = m.batch_id ORDER BY p.n
+                   f.state,
+                   CASE f.state WHEN 'pending' THEN m.first_seen_at END,
+                   CASE f.state WHEN 'pending' THEN 0 ELSE 1 END,
+                   CASE f.state WHEN 'forwarded' THEN m.first_seen_at + interval '1 second' END,
+                   CASE f.state WHEN 'forwarded' THEN 200 END,
+                   CASE f.state WHEN 'forwarded' THEN 40 END,
+                   CASE f.state WHEN 'dead' THEN 'MoEngage answered 400: MissingAttributeError' END
+            FROM messages_made m JOIN parsed p ON p.batch_id = m.batch_id
+            -- Each event's fate, decided once: newer than a minute it waits in the queue,
+            -- else 1 % are dead letters and the rest were forwarded.
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN m.first_seen_at > now() - interval '1 minute' THEN 'pending'
+                            WHEN p.n % 100 = 1 THEN 'dead' ELSE 'forwarded' END AS state
+            ) f
+            ORDER BY p.n
             RETURNING id, created_at, forward_state
         )
         INSERT INTO forward_attempts (tenant_id, event_id, attempt, attempted_at, http_status,

@@ -31,9 +31,13 @@ async fn tenant(pool: &PgPool, app_key: &str) -> Tenant {
 }
 
 fn report(batch: &str, uid: &str) -> (Vec<u8>, SinchReport) {
+    status_report(batch, uid, "Delivered")
+}
+
+fn status_report(batch: &str, uid: &str, status: &str) -> (Vec<u8>, SinchReport) {
     let body = serde_json::json!({
         "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": "+46701234567",
-        "code": 0, "status": "Delivered", "at": "2026-11-27T10:00:00Z",
+        "code": 0, "status": status, "at": "2026-11-27T10:00:00Z",
         "client_reference": format!("$uid={uid}"),
     })
     .to_string()
@@ -182,18 +186,6 @@ async fn a_tenant_is_found_by_its_exact_workspace_id_and_registered_once(
     );
 }
 
-fn final_report(batch: &str, status: &str) -> (Vec<u8>, SinchReport) {
-    let body = serde_json::json!({
-        "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": "+46701234567",
-        "code": 0, "status": status, "at": "2026-11-27T10:00:00Z",
-        "client_reference": "$uid=42",
-    })
-    .to_string()
-    .into_bytes();
-    let parsed = SinchReport::from_json(&body).expect("a valid report");
-    (body, parsed)
-}
-
 fn submissions(
     tenant: store::tenants::TenantId,
     reports: &[(Vec<u8>, SinchReport)],
@@ -222,12 +214,12 @@ async fn two_batches_about_the_same_messages_in_opposite_orders_both_commit(
         let batches: Vec<String> = (0..40).map(|i| format!("R{round}-B{i}")).collect();
         let delivered: Vec<_> = batches
             .iter()
-            .map(|b| final_report(b, "Delivered"))
+            .map(|b| status_report(b, "42", "Delivered"))
             .collect();
         let failed: Vec<_> = batches
             .iter()
             .rev()
-            .map(|b| final_report(b, "Failed"))
+            .map(|b| status_report(b, "42", "Failed"))
             .collect();
         let (first, second) = (
             submissions(acme.id, &delivered),
