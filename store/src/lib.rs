@@ -14,6 +14,7 @@ pub mod forwarding;
 pub mod ingest;
 pub mod login_throttle;
 pub mod moengage;
+pub mod partitions;
 mod pool;
 pub mod raw_reports;
 pub mod rejections;

@@ -1,14 +1,12 @@
-//! Sinch's reports exactly as received, compressed and kept by the UTC day for their own,
-//! shorter period (`DLRHUB_RAW_RETENTION_DAYS`): the parsed reports, messages and events
-//! carry everything dlrhub works with, the raw body is there for people checking what
-//! Sinch really sent. A day's partition is created ahead of time and dropped as a whole.
+//! Sinch's reports exactly as received, compressed and kept by the UTC day
+//! (`crate::partitions`) for their own, shorter period (`DLRHUB_RAW_RETENTION_DAYS`): the
+//! parsed reports, messages and events carry everything dlrhub works with, the raw body is
+//! there for people checking what Sinch really sent.
 
 use std::cell::RefCell;
 use std::io::Read;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
-use sqlx::PgPool;
 use zstd::dict::{DecoderDictionary, EncoderDictionary};
 
 /// How `raw_reports.body` is encoded.
@@ -31,10 +29,6 @@ static ENCODER: LazyLock<EncoderDictionary<'static>> =
     LazyLock::new(|| EncoderDictionary::copy(DICTIONARY_V1, LEVEL));
 static DECODER: LazyLock<DecoderDictionary<'static>> =
     LazyLock::new(|| DecoderDictionary::copy(DICTIONARY_V1));
-
-/// Days prepared ahead: ingestion never meets a missing day while dlrhub's hourly pass runs
-/// at least once a week.
-pub const DAYS_AHEAD: u64 = 7;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RawReportError {
@@ -85,42 +79,6 @@ pub fn decode(codec: i16, stored: &[u8]) -> Result<String, RawReportError> {
         other => return Err(RawReportError::UnknownCodec(other)),
     };
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// Creates the days from `from` until [`DAYS_AHEAD`] days after today that have no
-/// partition yet; returns how many it created.
-pub async fn prepare_days(pool: &PgPool, from: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let today = Utc::now().date_naive();
-    let last = today
-        .checked_add_days(Days::new(DAYS_AHEAD))
-        .unwrap_or(today);
-    let first: NaiveDate = from.date_naive().min(today);
-    let made = sqlx::query_scalar!(
-        r#"SELECT create_daily_partitions('raw_reports', $1, $2) AS "made!""#,
-        first,
-        last
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(u64::try_from(made).unwrap_or(0))
-}
-
-/// Drops the days wholly before `cutoff`; returns how many. Dropping a partition locks the
-/// parent table for an instant; behind a long query it gives up and waits for the next
-/// pass rather than hold ingestion up.
-pub async fn drop_days_before(pool: &PgPool, cutoff: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET LOCAL lock_timeout = '5s'")
-        .execute(&mut *tx)
-        .await?;
-    let dropped = sqlx::query_scalar!(
-        r#"SELECT drop_daily_partitions_before('raw_reports', $1) AS "dropped!""#,
-        cutoff
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(u64::try_from(dropped).unwrap_or(0))
 }
 
 #[cfg(test)]

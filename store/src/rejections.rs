@@ -34,6 +34,7 @@ pub async fn daily_counts(
         FROM (
             SELECT tenant_id, reason, received_at FROM rejections
             WHERE tenant_id = ANY($1) AND received_at >= $2
+              AND received_on >= ($2 AT TIME ZONE 'UTC')::date
             UNION ALL
             SELECT tenant_id, 'malformed', received_at FROM malformed_calls
             WHERE tenant_id = ANY($1) AND received_at >= $2
@@ -81,6 +82,7 @@ pub async fn samples(
                        count(*) AS count, max(received_at) AS last_at
                 FROM rejections
                 WHERE tenant_id = ANY($1) AND received_at >= $2
+                  AND received_on >= ($2 AT TIME ZONE 'UTC')::date
                 GROUP BY tenant_id, reason, client_reference
                 UNION ALL
                 SELECT tenant_id, 'malformed', left(body_excerpt, 200), min(reason),

@@ -1,13 +1,15 @@
-//! Deletes what is older than the retention period, in small batches per tenant so that no
-//! statement holds locks for long or bloats a single transaction.
+//! Removes what is older than the retention period: the tables kept by the day lose their
+//! expired days whole (`crate::partitions`), the others are deleted from in small batches
+//! per tenant so that no statement holds locks for long or bloats a single transaction.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-/// Rows deleted by one purge, by table.
+/// What one purge removed: days dropped, rows deleted by table.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Purged {
-    pub reports: u64,
+    /// Days of reports and of rejections (each table's day counts once).
+    pub report_days: u64,
     pub messages: u64,
     pub malformed_calls: u64,
     pub refused_calls: u64,
@@ -16,8 +18,10 @@ pub struct Purged {
     pub hours: u64,
 }
 
-/// Deletes reports (with their rejections), messages (with their statuses and events),
-/// malformed calls, refusal counters and hourly counts older than `cutoff`.
+/// Deletes messages (with their statuses and events), malformed calls, refusal counters and
+/// hourly counts older than `cutoff`, then drops the days of reports and rejections wholly
+/// before it. Messages go first: a report is never older than its message, so no event is
+/// left naming a report that is gone.
 #[tracing::instrument(skip(pool))]
 pub async fn purge_older_than(
     pool: &PgPool,
@@ -29,7 +33,6 @@ pub async fn purge_older_than(
         .fetch_all(pool)
         .await?;
     for tenant in tenants {
-        purged.reports += drain(|| delete_reports(pool, tenant, cutoff, batch)).await?;
         purged.messages += drain(|| delete_messages(pool, tenant, cutoff, batch)).await?;
         purged.malformed_calls += sqlx::query!(
             "DELETE FROM malformed_calls WHERE tenant_id = $1 AND received_at < $2",
@@ -45,6 +48,9 @@ pub async fn purge_older_than(
         .execute(pool)
         .await?
         .rows_affected();
+    purged.report_days =
+        crate::partitions::drop_days_before(pool, &crate::partitions::DailyTable::HISTORY, cutoff)
+            .await?;
     Ok(purged)
 }
 
@@ -62,27 +68,6 @@ where
             return Ok(total);
         }
     }
-}
-
-async fn delete_reports(
-    pool: &PgPool,
-    tenant: i64,
-    cutoff: DateTime<Utc>,
-    batch: i64,
-) -> Result<(u64, bool), sqlx::Error> {
-    let deleted = sqlx::query!(
-        r#"
-        DELETE FROM reports WHERE tenant_id = $1 AND id IN (
-            SELECT id FROM reports WHERE tenant_id = $1 AND received_at < $2 LIMIT $3)
-        "#,
-        tenant,
-        cutoff,
-        batch
-    )
-    .execute(pool)
-    .await?
-    .rows_affected();
-    Ok((deleted, deleted == batch.unsigned_abs()))
 }
 
 async fn delete_messages(

@@ -11,7 +11,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 pub enum MigrateError {
     #[error("could not apply the database migrations")]
     Apply(#[from] sqlx::migrate::MigrateError),
-    #[error("could not create the coming days of the raw reports table")]
+    #[error("could not create the coming days of the tables kept by the day")]
     Days(#[source] sqlx::Error),
 }
 
@@ -21,7 +21,7 @@ pub enum MigrateError {
 #[tracing::instrument(skip_all)]
 pub async fn migrate(pool: &PgPool) -> Result<(), MigrateError> {
     MIGRATOR.run(pool).await?;
-    crate::raw_reports::prepare_days(pool, chrono::Utc::now())
+    crate::partitions::prepare_days(pool, chrono::Utc::now())
         .await
         .map_err(MigrateError::Days)?;
     Ok(())

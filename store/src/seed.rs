@@ -46,7 +46,7 @@ pub async fn reports_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
-    crate::raw_reports::prepare_days(pool, from).await?;
+    crate::partitions::prepare_days(pool, from).await?;
     let numbers: Vec<i64> = (first..first + count).collect();
     let step = (to - from) / i32::try_from(count.max(1)).unwrap_or(i32::MAX);
     let times: Vec<DateTime<Utc>> = (0..count)
@@ -84,9 +84,10 @@ pub async fn reports_between(
             SELECT * FROM UNNEST($2::bigint[], $3::timestamptz[], $4::bytea[], $6::bytea[])
                 AS u (n, at, raw, digest)
         ), stored AS (
-            INSERT INTO reports (tenant_id, received_at, body_sha256, report_type,
-                                 client_reference)
-            SELECT $1::bigint, at, digest, 'recipient_delivery_report_sms',
+            INSERT INTO reports (tenant_id, received_at, received_on, body_sha256,
+                                 report_type, client_reference)
+            SELECT $1::bigint, at, (at AT TIME ZONE 'UTC')::date, digest,
+                   'recipient_delivery_report_sms',
                    CASE WHEN n % 100 = 0 THEN '$cat=otp'
                         ELSE '$uid=user-' || (n % 50000) || '$cat=' ||
                              (ARRAY['otp', 'payment_update', 'promo'])[1 + n % 3] END
@@ -100,9 +101,10 @@ pub async fn reports_between(
             SELECT s.id, s.received_at, n.n, 'seed' || lpad(n.n::text, 22, '0') AS batch_id
             FROM stored s JOIN numbers n ON n.digest = s.body_sha256
         ), rejected AS (
-            INSERT INTO rejections (tenant_id, report_id, received_at, reason, detail,
-                                    client_reference)
-            SELECT $1::bigint, id, received_at, 'missing_uid', 'the client_reference has no uid',
+            INSERT INTO rejections (tenant_id, report_id, received_at, received_on, reason,
+                                    detail, client_reference)
+            SELECT $1::bigint, id, received_at, (received_at AT TIME ZONE 'UTC')::date,
+                   'missing_uid', 'the client_reference has no uid',
                    '$cat=otp'
             FROM parsed WHERE n % 100 = 0
         ), messages_made AS (

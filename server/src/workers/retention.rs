@@ -1,5 +1,6 @@
-//! Deletes reports, messages and events older than the retention period, and the days of
-//! raw reports older than theirs, once an hour; prepares the coming days' raw reports.
+//! Removes reports, messages and events older than the retention period, and the days of
+//! raw reports older than theirs, once an hour; prepares the coming days of the tables kept
+//! by the day.
 //! Several processes may run it at once: deletes of the same rows simply find less to do.
 //! The first pass waits a minute: a process that has just started has better things to do,
 //! and a test that ages its rows by hand meets no purge it did not ask for.
@@ -28,26 +29,29 @@ pub async fn run(pool: PgPool, periods: Periods, stop: CancellationToken) {
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = ticks.tick() => {
-                raw_days(&pool, periods.raw).await;
+                days(&pool, periods.raw).await;
                 purge(&pool, periods.all).await;
             }
         }
     }
 }
 
-/// Whole days of raw reports: the coming ones created, the expired ones dropped.
-async fn raw_days(pool: &PgPool, period: Duration) {
+/// Whole days: the coming ones of every table kept by the day created, the expired ones
+/// of raw reports dropped (the other tables' go with the purge).
+async fn days(pool: &PgPool, raw_period: Duration) {
     let now = chrono::Utc::now();
-    if let Err(error) = store::raw_reports::prepare_days(pool, now).await {
+    if let Err(error) = store::partitions::prepare_days(pool, now).await {
         tracing::error!(
             error = &error as &dyn std::error::Error,
-            "retention: the coming days of raw reports could not be created; will retry"
+            "retention: the coming days of the tables kept by the day could not be created; \
+             will retry"
         );
     }
-    let Ok(age) = chrono::Duration::from_std(period) else {
+    let Ok(age) = chrono::Duration::from_std(raw_period) else {
         return;
     };
-    match store::raw_reports::drop_days_before(pool, now - age).await {
+    let raw = [store::partitions::DailyTable::RawReports];
+    match store::partitions::drop_days_before(pool, &raw, now - age).await {
         Ok(0) => {}
         Ok(days) => tracing::info!(days, "retention: expired days of raw reports dropped"),
         Err(error) => tracing::warn!(

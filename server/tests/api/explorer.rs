@@ -154,12 +154,13 @@ async fn once_its_day_of_raw_reports_is_dropped_an_event_says_the_report_expired
     .await;
     // The OLD report arrived 20 days ago: its raw body moves to that day's partition.
     let twenty_days_ago = chrono::Utc::now() - chrono::Duration::days(20);
-    store::raw_reports::prepare_days(&app.pool, twenty_days_ago)
+    store::partitions::prepare_days(&app.pool, twenty_days_ago)
         .await
         .expect("the old days exist");
     app.execute(
         "WITH old AS (
-             UPDATE reports SET received_at = received_at - interval '20 days'
+             UPDATE reports SET received_at = received_at - interval '20 days',
+                                received_on = received_on - 20
              WHERE id = (SELECT report_id FROM events WHERE batch_id = 'OLD')
              RETURNING id)
          UPDATE raw_reports SET received_at = received_at - interval '20 days'
@@ -167,8 +168,9 @@ async fn once_its_day_of_raw_reports_is_dropped_an_event_says_the_report_expired
     )
     .await;
 
-    let dropped = store::raw_reports::drop_days_before(
+    let dropped = store::partitions::drop_days_before(
         &app.pool,
+        &[store::partitions::DailyTable::RawReports],
         chrono::Utc::now() - chrono::Duration::days(14),
     )
     .await

@@ -117,7 +117,7 @@ async fn a_retried_report_is_answered_2xx_and_adds_nothing(_: PgPoolOptions, db:
 }
 
 #[sqlx::test(migrations = false)]
-async fn a_retry_of_a_report_stored_with_a_whole_sha256_is_still_a_duplicate(
+async fn a_retry_arriving_the_day_after_its_report_is_still_a_duplicate(
     _: PgPoolOptions,
     db: PgConnectOptions,
 ) {
@@ -125,24 +125,32 @@ async fn a_retry_of_a_report_stored_with_a_whole_sha256_is_still_a_duplicate(
     let acme = app.tenant("ACME01", true).await;
     let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
     accepted(app.post_report(&acme, &report).await).await;
-    // As stored before digests were cut to their first 128 bits: Sinch's retry can come
-    // up to a day later, across the upgrade.
-    sqlx::query("UPDATE reports SET body_sha256 = sha256($1)")
-        .bind(report.as_bytes())
-        .execute(&app.pool)
+    // Reports are kept by the UTC day and Sinch retries for about 23 hours: the first
+    // attempt moves to yesterday's day, as if the retry came after midnight.
+    let days_ago = |days: i32| {
+        format!(
+            "UPDATE reports SET received_at = received_at - interval '{days} days',
+                                received_on = received_on - {days}"
+        )
+    };
+    store::partitions::prepare_days(&app.pool, chrono::Utc::now() - chrono::Duration::days(2))
         .await
-        .expect("the old digest");
-    assert_eq!(app.count("reports WHERE length(body_sha256) = 32").await, 1);
+        .expect("the past days exist");
+    app.execute(&days_ago(1)).await;
 
     let retry = accepted(app.post_report(&acme, &report).await).await;
 
     assert_eq!(retry, json!({ "status": "duplicate" }));
     assert_eq!(app.count("reports").await, 1);
+    assert_eq!(app.count("message_statuses").await, 1);
     assert_eq!(app.count("events").await, 1);
-    // Another report is no duplicate of it.
-    let other = recipient_report("Delivered", 0, "2024-05-01T10:00:01Z");
-    accepted(app.post_report(&acme, &other).await).await;
-    assert_eq!(app.count("reports WHERE length(body_sha256) = 16").await, 1);
+
+    // Two days on, a body is past Sinch's retries and stored again, but its message gets
+    // no second event: nothing reaches MoEngage twice.
+    app.execute(&days_ago(1)).await;
+    accepted(app.post_report(&acme, &report).await).await;
+    assert_eq!(app.count("reports").await, 2);
+    assert_eq!(app.count("events").await, 1);
 }
 
 #[sqlx::test(migrations = false)]

@@ -89,9 +89,13 @@ async fn roll_up_tenant(
         r#"
         INSERT INTO hourly_traffic AS h (tenant_id, hour, received, rejected, forwarded, dead_lettered)
         SELECT $1, s.hour,
+            -- received_on names the hour's day, which reports and rejections are kept by:
+            -- one day's index is read, not every day's.
             (SELECT count(*) FROM reports r WHERE r.tenant_id = $1
+               AND r.received_on = (s.hour AT TIME ZONE 'UTC')::date
                AND r.received_at >= s.hour AND r.received_at < s.hour + interval '1 hour'),
             (SELECT count(*) FROM rejections j WHERE j.tenant_id = $1
+               AND j.received_on = (s.hour AT TIME ZONE 'UTC')::date
                AND j.received_at >= s.hour AND j.received_at < s.hour + interval '1 hour'),
             attempts.forwarded + (
                 SELECT count(*) FROM events e WHERE e.tenant_id = $1

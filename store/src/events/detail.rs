@@ -104,8 +104,9 @@ pub async fn detail(
         SELECT e.id, e.created_at, e.kind, e.customer_id, e.recipient, e.category, e.batch_id,
                e.sinch_status, e.sinch_code, e.forward_state, e.attempts, e.last_error,
                e.count, e.operator, e.extra, e.reported_at, e.forwarded_at, e.next_attempt_at,
-               e.message_id, r.id AS report_id, r.received_at, r.report_type,
-               r.client_reference, b.codec AS "codec?", b.body AS "body?"
+               e.message_id, r.id AS report_id, r.received_at,
+               r.report_type::text AS "report_type!", r.client_reference, b.codec AS "codec?",
+               b.body AS "body?"
         FROM events e
         JOIN reports r ON r.tenant_id = e.tenant_id AND r.id = e.report_id
         LEFT JOIN raw_reports b ON (b.tenant_id, b.report_id, b.received_at)

@@ -12,7 +12,9 @@ use super::Submission;
 
 /// Inserts the reports not stored before, each with its raw body compressed, and returns,
 /// for each, its position in the batch, id and arrival time. A body repeated within the
-/// batch is sent once.
+/// batch is sent once. A report is a retry of one stored today or yesterday; only a retry
+/// arriving just after midnight while its first attempt is still being stored goes unseen
+/// and is stored twice (its events are not: each message has one event per slot).
 pub(super) async fn insert_reports(
     tx: &mut PgConnection,
     submissions: &[Submission<'_>],
@@ -43,11 +45,16 @@ pub(super) async fn insert_reports(
                                       client_reference, ord)
         ), stored AS (
             INSERT INTO reports (tenant_id, body_sha256, report_type, client_reference)
-            SELECT tenant_id, body_sha256, report_type, client_reference
-            FROM input ORDER BY ord
-            -- reports_digest_key: digests stored before they were cut to 16 bytes are
-            -- compared by their first 16.
-            ON CONFLICT (tenant_id, substr(body_sha256, 1, 16)) DO NOTHING
+            SELECT tenant_id, body_sha256, report_type::sinch_report_type, client_reference
+            FROM input
+            -- A digest is unique per day (reports_digest_key), and Sinch retries a report
+            -- for about 23 hours: a retry of a report stored yesterday is found there.
+            WHERE NOT EXISTS (
+                SELECT FROM reports r
+                WHERE r.tenant_id = input.tenant_id AND r.body_sha256 = input.body_sha256
+                  AND r.received_on = (now() AT TIME ZONE 'UTC')::date - 1)
+            ORDER BY ord
+            ON CONFLICT (tenant_id, body_sha256, received_on) DO NOTHING
             RETURNING tenant_id, body_sha256, id, received_at
         ), kept AS (
             INSERT INTO raw_reports (tenant_id, report_id, received_at, codec, body)
