@@ -84,6 +84,8 @@ pub struct Simulator {
     buckets: Mutex<HashMap<(String, bool), (f64, Instant)>>,
     received: Mutex<Vec<Received>>,
     requests: std::sync::atomic::AtomicU64,
+    /// Data API calls that reached the simulator, answered or not yet.
+    arrived: std::sync::atomic::AtomicU64,
 }
 
 /// A running simulator, for tests.
@@ -116,11 +118,18 @@ impl Simulator {
             buckets: Mutex::new(HashMap::new()),
             received: Mutex::new(Vec::new()),
             requests: std::sync::atomic::AtomicU64::new(0),
+            arrived: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
     pub fn received(&self) -> Vec<Received> {
         lock(&self.received).clone()
+    }
+
+    /// Data API calls that have reached the simulator, including those still waiting out
+    /// a simulated latency: what a client has in flight.
+    pub fn arrived(&self) -> u64 {
+        self.arrived.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Keeps accepted actions, stamped with the time.
@@ -221,6 +230,9 @@ async fn gate(
     body: &Bytes,
     max_bytes: usize,
 ) -> Result<(), Response> {
+    simulator
+        .arrived
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let fault = {
         let mut faults = lock(&simulator.faults);
         let (faults, draws) = &mut *faults;
