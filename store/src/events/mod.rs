@@ -96,8 +96,10 @@ pub async fn search(
     sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
         .execute(&mut *tx)
         .await?;
-    // Each tenant's page is read off its own index in order, then the pages are merged:
-    // one index walk of at most `limit` rows per tenant, never a sort of a tenant's events.
+    // Each tenant's page is read on its own, then the pages are merged: an index walk in
+    // order of at most `limit` matching rows per tenant (newest first, or an index that
+    // holds the order), or, for a uid or a phone number, their few events found by the
+    // value's index and sorted; never a sort of a tenant's events.
     let rows = sqlx::query!(
         r#"
         SELECT t.app_key, e.id, e.created_at, e.kind, e.customer_id, e.recipient, e.category,
