@@ -71,6 +71,18 @@ pub async fn run(pool: &PgPool, runs: usize) -> anyhow::Result<()> {
             None,
         ),
         (
+            "delivered, one tenant",
+            &one,
+            filter(|f, _| f.kind = Some("delivered".into())),
+            None,
+        ),
+        (
+            "sent, all tenants",
+            &all,
+            filter(|f, _| f.kind = Some("sent".into())),
+            None,
+        ),
+        (
             "category + last day, one tenant",
             &one,
             filter(|f, _| {
