@@ -1,33 +1,21 @@
 //! The store's queries on a real PostgreSQL, a fresh database per test: what the webhook
 //! and the forwarders rely on, checked without HTTP in between.
 
+mod common;
+
 use std::time::Duration;
 
+use common::{tenant, KEY};
 use domain::{AppKey, DataCenter, SinchReport};
 use sqlx::postgres::PgPoolOptions;
 use store::ingest::{ingest_batch, IngestOutcome, Submission};
-use store::tenants::{self, NewTenant, Tenant};
+use store::tenants::{self, NewTenant};
 use store::{Cipher, PgPool};
-
-const KEY: [u8; 32] = [7; 32];
 
 async fn migrated(options: PgPoolOptions, db: sqlx::postgres::PgConnectOptions) -> PgPool {
     let pool = options.connect_with(db).await.expect("the test database");
     store::migrate(&pool).await.expect("migrations apply");
     pool
-}
-
-async fn tenant(pool: &PgPool, app_key: &str) -> Tenant {
-    let new = NewTenant {
-        app_key: AppKey::parse(app_key).expect("a workspace id"),
-        name: format!("{app_key} Ltd"),
-        data_center: DataCenter::parse("DC-01").expect("a data center"),
-        moengage_api_key: "moe-key-1234".to_owned(),
-        demo: false,
-    };
-    tenants::create(pool, &Cipher::new(&KEY), new)
-        .await
-        .expect("the tenant is stored")
 }
 
 fn report(batch: &str, uid: &str) -> (Vec<u8>, SinchReport) {
