@@ -20,9 +20,9 @@ WITH r AS (
     INSERT INTO message_statuses (tenant_id, message_id, report_id, status, code, count, reported_at, operator)
     SELECT :tenant, m.id, r.id, 'Delivered', 0, 1, now(), '23410' FROM m JOIN r USING (batch_id)
 )
-INSERT INTO events (tenant_id, message_id, report_id, kind, slot, customer_id, category, batch_id,
+INSERT INTO events (tenant_id, id, message_id, report_id, kind, slot, customer_id, category, batch_id,
                     recipient, sinch_status, sinch_code, count, operator, reported_at,
                     forward_state, next_attempt_at)
-SELECT :tenant, m.id, r.id, 'delivered', 'final', '123456789759339206', 'otp', m.batch_id,
+SELECT :tenant, same_day_id(m.id, nextval('event_ids')), m.id, r.id, 'delivered', 'final', '123456789759339206', 'otp', m.batch_id,
        '+447700900123', 'Delivered', 0, 1, '23410', now(), 'pending', now()
 FROM m JOIN r USING (batch_id);

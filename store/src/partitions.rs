@@ -2,12 +2,13 @@
 //! itself and dropped whole once it expires, which costs the same at a thousand rows a day
 //! or twenty million and leaves no dead rows for the vacuum. The SQL that creates and drops
 //! them has its home in the database (`create_daily_partitions`,
-//! `drop_daily_partitions_before`, migrations 11 and 15), shared with the migrations.
+//! `drop_daily_partitions_before`, migrations 11, 15 and 18), shared with the migrations.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use sqlx::PgPool;
 
-/// A table partitioned by UTC day.
+/// A table partitioned by UTC day: by a date for the reports, by day-stamped ids for what
+/// ingestion makes of them (migrations/20261207000018_messages_by_day.sql).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DailyTable {
     /// Sinch's bodies as received, kept for `DLRHUB_RAW_RETENTION_DAYS`.
@@ -16,18 +17,46 @@ pub enum DailyTable {
     Reports,
     /// Reports refused for their uid, on their report's day.
     Rejections,
+    /// Messages, on the day of their first report.
+    Messages,
+    /// A message's statuses, on its day.
+    MessageStatuses,
+    /// Events, on their message's day.
+    Events,
+    /// The attempts to forward an event that did not succeed, on its day.
+    ForwardAttempts,
 }
 
 impl DailyTable {
-    pub const ALL: [DailyTable; 3] = [Self::RawReports, Self::Reports, Self::Rejections];
-    /// Kept as long as messages and events: a report and its rejection go on the same day.
-    pub const HISTORY: [DailyTable; 2] = [Self::Reports, Self::Rejections];
+    pub const ALL: [DailyTable; 7] = [
+        Self::RawReports,
+        Self::Reports,
+        Self::Rejections,
+        Self::Messages,
+        Self::MessageStatuses,
+        Self::Events,
+        Self::ForwardAttempts,
+    ];
+    /// Kept for `DLRHUB_RETENTION_DAYS`, and dropped together: a report is never older
+    /// than its message, and a message's statuses, events and attempts share its day.
+    pub const HISTORY: [DailyTable; 6] = [
+        Self::Reports,
+        Self::Rejections,
+        Self::Messages,
+        Self::MessageStatuses,
+        Self::Events,
+        Self::ForwardAttempts,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Self::RawReports => "raw_reports",
             Self::Reports => "reports",
             Self::Rejections => "rejections",
+            Self::Messages => "messages",
+            Self::MessageStatuses => "message_statuses",
+            Self::Events => "events",
+            Self::ForwardAttempts => "forward_attempts",
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Removes what is older than the retention period: the tables kept by the day lose their
 //! expired days whole (`crate::partitions`), the others are deleted from in small batches
 //! per tenant so that no statement holds locks for long or bloats a single transaction.
+//! So are messages kept from before they were kept by the day (migration 18's
+//! `purge_legacy_messages`), until none is left.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -8,9 +10,12 @@ use sqlx::PgPool;
 /// What one purge removed: days dropped, rows deleted by table.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Purged {
-    /// Days of reports and of rejections (each table's day counts once).
-    pub report_days: u64,
-    pub messages: u64,
+    /// Days dropped, each table's day counted once: reports, rejections, messages, their
+    /// statuses, events and attempts.
+    pub days: u64,
+    /// Messages kept from before the upgrade that made messages daily, deleted row by row
+    /// with their statuses, events and attempts.
+    pub legacy_messages: u64,
     pub malformed_calls: u64,
     pub refused_calls: u64,
     /// Rows of the console's hourly counts (`hourly_traffic`, `hourly_outcomes`,
@@ -18,10 +23,9 @@ pub struct Purged {
     pub hours: u64,
 }
 
-/// Deletes messages (with their statuses and events), malformed calls, refusal counters and
-/// hourly counts older than `cutoff`, then drops the days of reports and rejections wholly
-/// before it. Messages go first: a report is never older than its message, so no event is
-/// left naming a report that is gone.
+/// Deletes malformed calls, refusal counters, hourly counts and messages kept from before
+/// the upgrade older than `cutoff`, then drops the days of reports, rejections, messages,
+/// statuses, events and attempts wholly before it, together.
 #[tracing::instrument(skip(pool))]
 pub async fn purge_older_than(
     pool: &PgPool,
@@ -33,7 +37,8 @@ pub async fn purge_older_than(
         .fetch_all(pool)
         .await?;
     for tenant in tenants {
-        purged.messages += drain(|| delete_messages(pool, tenant, cutoff, batch)).await?;
+        purged.legacy_messages +=
+            drain(|| delete_legacy_messages(pool, tenant, cutoff, batch)).await?;
         purged.malformed_calls += sqlx::query!(
             "DELETE FROM malformed_calls WHERE tenant_id = $1 AND received_at < $2",
             tenant,
@@ -48,9 +53,19 @@ pub async fn purge_older_than(
         .execute(pool)
         .await?
         .rows_affected();
-    purged.report_days =
+    purged.days =
         crate::partitions::drop_days_before(pool, &crate::partitions::DailyTable::HISTORY, cutoff)
             .await?;
+    // Dropping the emptied old tables locks their parents as dropping a day does: behind a
+    // long query it gives up until the next pass rather than hold ingestion up.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL lock_timeout = '5s'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query_scalar!(r#"SELECT drop_legacy_messages_if_empty() AS "dropped!""#)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(purged)
 }
 
@@ -70,24 +85,21 @@ where
     }
 }
 
-async fn delete_messages(
+async fn delete_legacy_messages(
     pool: &PgPool,
     tenant: i64,
     cutoff: DateTime<Utc>,
     batch: i64,
 ) -> Result<(u64, bool), sqlx::Error> {
-    let deleted = sqlx::query!(
-        r#"
-        DELETE FROM messages WHERE tenant_id = $1 AND id IN (
-            SELECT id FROM messages WHERE tenant_id = $1 AND first_seen_at < $2 LIMIT $3)
-        "#,
+    let deleted = sqlx::query_scalar!(
+        r#"SELECT purge_legacy_messages($1, $2, $3) AS "deleted!""#,
         tenant,
         cutoff,
         batch
     )
-    .execute(pool)
-    .await?
-    .rows_affected();
+    .fetch_one(pool)
+    .await?;
+    let deleted = deleted.unsigned_abs();
     Ok((deleted, deleted == batch.unsigned_abs()))
 }
 

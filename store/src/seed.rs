@@ -108,9 +108,10 @@ pub async fn reports_between(
                    '$cat=otp'
             FROM parsed WHERE n % 100 = 0
         ), messages_made AS (
-            INSERT INTO messages (tenant_id, batch_id, recipient, customer_id, category,
+            -- On the days they were first seen, as ingestion would have put them.
+            INSERT INTO messages (tenant_id, id, batch_id, recipient, customer_id, category,
                                   first_seen_at, final_status)
-            SELECT $1::bigint, batch_id, '+4477009' || lpad((n % 100000)::text, 5, '0'),
+            SELECT $1::bigint, day_stamped_id(received_at, nextval('message_ids')), batch_id, '+4477009' || lpad((n % 100000)::text, 5, '0'),
                    'user-' || (n % 50000), (ARRAY['otp', 'payment_update', 'promo'])[1 + n % 3],
                    received_at,
                    CASE WHEN n % 20 < 2 THEN NULL WHEN n % 20 = 19 THEN 'Failed' ELSE 'Delivered' END
@@ -125,12 +126,12 @@ pub async fn reports_between(
                    m.first_seen_at, '23410'
             FROM messages_made m JOIN parsed p ON p.batch_id = m.batch_id ORDER BY p.n
         ), events_made AS (
-            INSERT INTO events (tenant_id, message_id, report_id, kind, slot, customer_id,
+            INSERT INTO events (tenant_id, id, message_id, report_id, kind, slot, customer_id,
                                 category, batch_id, recipient, sinch_status, sinch_code,
                                 operator, reported_at, created_at, forward_state, next_attempt_at,
                                 attempts, forwarded_at, forward_http_status, forward_latency_ms,
                                 last_error)
-            SELECT $1::bigint, m.id, p.id,
+            SELECT $1::bigint, same_day_id(m.id, nextval('event_ids')), m.id, p.id,
                    CASE WHEN m.final_status IS NULL THEN 'sent'
                         WHEN m.final_status = 'Failed' THEN 'delivery_failed'
                         ELSE 'delivered' END,

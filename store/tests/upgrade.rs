@@ -11,6 +11,8 @@ use store::PgPool;
 
 /// The migration that keeps reports and rejections by the day.
 const REPORTS_BY_DAY: i64 = 20261207000015;
+/// The migration that keeps messages, statuses, events and attempts by the day.
+const MESSAGES_BY_DAY: i64 = 20261207000018;
 
 /// Applies the migrations before `version` only.
 async fn migrated_before(pool: &PgPool, version: i64) {
@@ -128,4 +130,139 @@ async fn reports_and_rejections_move_to_their_days_and_a_retry_is_still_a_duplic
         newest > old_ids[1].max(old_ids[0]),
         "new reports' ids carry on after the old ones"
     );
+}
+
+fn delivery_report(batch: &str, status: &str, code: u32) -> String {
+    serde_json::json!({
+        "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": "+46701234567",
+        "code": code, "status": status, "at": "2026-12-05T10:00:00Z",
+        "client_reference": "$uid=42",
+    })
+    .to_string()
+}
+
+#[sqlx::test(migrations = false)]
+async fn messages_from_before_days_are_still_found_and_leave_by_retention(
+    options: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let pool = options.connect_with(db).await.expect("the test database");
+    migrated_before(&pool, MESSAGES_BY_DAY).await;
+    let acme = common::tenant(&pool, "ACME01").await;
+    // Stored by the old schema: B1 dispatched two days ago, its sent event forwarded after a
+    // failed attempt; B0 delivered a hundred days ago.
+    let old: Vec<i64> = sqlx::query_scalar(
+        "WITH report AS (
+             INSERT INTO reports (tenant_id, received_at, received_on, body_sha256, report_type,
+                                  client_reference)
+             VALUES ($1, now(), (now() AT TIME ZONE 'UTC')::date,
+                     '\\x00112233445566778899aabbccddeeff', 'recipient_delivery_report_sms',
+                     '$uid=42')
+             RETURNING id
+         ), message AS (
+             INSERT INTO messages (tenant_id, batch_id, recipient, customer_id, first_seen_at)
+             VALUES ($1, 'B1', '+46701234567', '42', now() - interval '2 days'),
+                    ($1, 'B0', '+46701234567', '42', now() - interval '100 days')
+             RETURNING id, batch_id
+         ), status AS (
+             INSERT INTO message_statuses (tenant_id, message_id, report_id, status, code,
+                                           reported_at)
+             SELECT $1, message.id, report.id, 'Dispatched', 400, now()
+             FROM message, report WHERE batch_id = 'B1'
+         ), event AS (
+             INSERT INTO events (tenant_id, message_id, report_id, kind, slot, customer_id,
+                                 batch_id, recipient, sinch_status, sinch_code, reported_at,
+                                 forward_state, attempts, forwarded_at)
+             SELECT $1, message.id, report.id, 'sent', 'sent', '42', batch_id, '+46701234567',
+                    'Dispatched', 400, now(), 'forwarded', 2, now()
+             FROM message, report
+             RETURNING id
+         ), attempt AS (
+             INSERT INTO forward_attempts (tenant_id, event_id, attempt, http_status, latency_ms,
+                                           outcome, error)
+             SELECT $1, event.id, 1, 503, 40, 'retry', 'MoEngage answered 503' FROM event
+         )
+         SELECT id FROM message ORDER BY batch_id DESC",
+    )
+    .bind(acme.id.0)
+    .fetch_all(&pool)
+    .await
+    .expect("the old rows");
+
+    store::migrate(&pool).await.expect("the upgrade applies");
+
+    let delivered = common::ingest(&pool, &acme, &delivery_report("B1", "Delivered", 0)).await;
+    assert!(matches!(
+        delivered,
+        IngestOutcome::Accepted { enqueued: 1, .. }
+    ));
+    let events: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT message_id, slot, forward_state FROM events WHERE batch_id = 'B1' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("B1's events");
+    assert_eq!(
+        events,
+        [
+            (old[0], "sent".to_owned(), "forwarded".to_owned()),
+            (old[0], "final".to_owned(), "pending".to_owned()),
+        ],
+        "the final status joins the message kept from before"
+    );
+    let (final_status, in_old_table): (Option<String>, i64) = sqlx::query_as(
+        "SELECT (SELECT final_status FROM messages WHERE id = $1),
+                (SELECT count(*) FROM events_legacy WHERE message_id = $1)",
+    )
+    .bind(old[0])
+    .fetch_one(&pool)
+    .await
+    .expect("B1");
+    assert_eq!(
+        (final_status.as_deref(), in_old_table),
+        (Some("Delivered"), 2),
+        "the new event goes where its message is"
+    );
+    assert_eq!(
+        common::ingest(&pool, &acme, &delivery_report("B1", "Failed", 403)).await,
+        IngestOutcome::Accepted {
+            enqueued: 0,
+            suppressed: 0
+        },
+        "a later final status has no slot left"
+    );
+
+    let fresh = common::ingest(&pool, &acme, &delivery_report("B2", "Dispatched", 400)).await;
+    assert!(matches!(fresh, IngestOutcome::Accepted { enqueued: 1, .. }));
+    let (new_message, on_today): (i64, bool) = sqlx::query_as(
+        "SELECT id, id >= day_id_floor((now() AT TIME ZONE 'UTC')::date)
+         FROM messages WHERE batch_id = 'B2'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("B2");
+    assert!(on_today, "a new message is of today's day");
+    assert!(new_message > old[0]);
+
+    let purged = store::retention::purge_older_than(
+        &pool,
+        chrono::Utc::now() - chrono::Duration::days(90),
+        10,
+    )
+    .await
+    .expect("purged");
+    assert_eq!(purged.legacy_messages, 1, "B0 goes, row by row: {purged:?}");
+    let purged = store::retention::purge_older_than(&pool, chrono::Utc::now(), 10)
+        .await
+        .expect("purged");
+    assert_eq!(purged.legacy_messages, 1, "then B1: {purged:?}");
+    let (legacy_left, batches): (Option<String>, Vec<String>) = sqlx::query_as(
+        "SELECT to_regclass('messages_legacy')::text,
+                (SELECT array_agg(batch_id ORDER BY batch_id) FROM events)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("what is left");
+    assert_eq!(legacy_left, None, "the emptied old tables are dropped");
+    assert_eq!(batches, ["B2"], "today's day stays");
 }

@@ -27,33 +27,52 @@ async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
         .await
         .status()
         .is_client_error());
-    // The reports move to their day a hundred days ago, with the rejection.
-    store::partitions::prepare_days(&app.pool, Utc::now() - Duration::days(100))
-        .await
-        .expect("the old days exist");
+    // The reports move to their day a hundred days ago, with the rejection, and so does the
+    // OLD message with its statuses, events and attempts: their ids carry their day.
     app.execute(
-        "UPDATE reports SET received_at = now() - interval '100 days',
+        "SELECT create_daily_partitions(t::regclass, (now() AT TIME ZONE 'UTC')::date - 100,
+                                        (now() AT TIME ZONE 'UTC')::date - 100)
+             FROM unnest(ARRAY['reports', 'rejections', 'messages', 'message_statuses',
+                               'events', 'forward_attempts']) AS t;
+         UPDATE reports SET received_at = now() - interval '100 days',
                             received_on = (now() AT TIME ZONE 'UTC')::date - 100
              WHERE client_reference IN ('$uid=42', '$uid=null');
          UPDATE rejections SET received_at = now() - interval '100 days',
                                received_on = (now() AT TIME ZONE 'UTC')::date - 100;
-         UPDATE messages SET first_seen_at = now() - interval '100 days' WHERE batch_id = 'OLD';
+         CREATE TEMP TABLE old_day AS
+             SELECT day_id_floor((now() AT TIME ZONE 'UTC')::date - 100) AS floor;
+         UPDATE forward_attempts SET event_id = same_day_id(floor, event_id) FROM old_day
+             WHERE event_id IN (SELECT id FROM events WHERE batch_id = 'OLD');
+         UPDATE message_statuses SET message_id = same_day_id(floor, message_id) FROM old_day
+             WHERE message_id IN (SELECT id FROM messages WHERE batch_id = 'OLD');
+         UPDATE events SET id = same_day_id(floor, id),
+                           message_id = same_day_id(floor, message_id)
+             FROM old_day WHERE batch_id = 'OLD';
+         UPDATE messages SET id = same_day_id(floor, id),
+                             first_seen_at = now() - interval '100 days'
+             FROM old_day WHERE batch_id = 'OLD';
          UPDATE malformed_calls SET received_at = now() - interval '100 days';
          INSERT INTO hourly_traffic (tenant_id, hour, received)
              SELECT id, date_trunc('hour', now() - interval '100 days', 'UTC'), 7 FROM tenants;",
     )
     .await;
+    assert_eq!(
+        app.count("messages").await,
+        2,
+        "the OLD and NEW messages (the rejected report makes none)"
+    );
 
     // Batches of 1 exercise the loop that drains a tenant batch by batch.
     let purged = store::retention::purge_older_than(&app.pool, Utc::now() - Duration::days(90), 1)
         .await
         .expect("purges");
 
-    assert_eq!((purged.messages, purged.malformed_calls), (1, 1));
-    assert!(
-        purged.report_days > 0,
-        "the old days of reports and rejections are dropped: {purged:?}"
+    assert_eq!(purged.malformed_calls, 1);
+    assert_eq!(
+        purged.days, 6,
+        "the old day of reports, rejections, messages, statuses, events and attempts: {purged:?}"
     );
+    assert_eq!(purged.legacy_messages, 0, "no message is from before days");
     assert_eq!(purged.hours, 1, "the old hour's counts go too");
     let left: Vec<String> = sqlx::query_scalar("SELECT batch_id FROM events")
         .fetch_all(&app.pool)
@@ -66,4 +85,14 @@ async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
         "rejections go with their report"
     );
     assert_eq!(app.count("reports").await, 1);
+    let messages: Vec<String> = sqlx::query_scalar("SELECT batch_id FROM messages")
+        .fetch_all(&app.pool)
+        .await
+        .expect("messages");
+    assert_eq!(messages, ["NEW"]);
+    assert_eq!(
+        app.count("message_statuses").await,
+        1,
+        "the NEW message's status stays"
+    );
 }

@@ -3,13 +3,13 @@
 //!
 //! Idempotency has two layers. A retried report has the same body, and the body's digest is
 //! unique per tenant, so a retry stores nothing. Different reports about the same message
-//! meet at the message row (tenant, batch, recipient), and each message holds at most one
-//! event per slot: one "sent" and one "final".
+//! meet at the message row (tenant, batch, recipient), looked for in the last week's days,
+//! and each message holds at most one event per slot: one "sent" and one "final".
 //!
 //! A batch costs a fixed number of statements whatever its size: `plan` works out in
 //! memory what a report-at-a-time loop would write, and `statements` writes it with
-//! `INSERT ... SELECT FROM UNNEST(...)`: the reports, the messages, then the statuses and
-//! events together (rejections, and messages the upsert left alone, take one more each).
+//! `INSERT ... SELECT FROM UNNEST(...)`: the reports, the messages' locks, the messages,
+//! then the statuses and events together (rejections take one more).
 //! Each round trip costs both sides CPU whatever it carries (BENCHMARKS.md, run 6).
 
 mod plan;
@@ -134,33 +134,23 @@ pub(crate) fn body_digest(body: &[u8]) -> Vec<u8> {
 const DIGEST_BYTES: usize = 16;
 
 /// Creates the batch's new messages, records the first final status of stored ones that
-/// had none, and locks the rest (which serialises concurrent reports about the same
+/// had none, and locks them all (which serialises concurrent reports about the same
 /// message, even from other processes). Returns each message's id and whether it was
-/// final before this batch. Usually one statement: only messages the upsert left as they
-/// were (already final, or told nothing final by this batch) are read again.
+/// final before this batch. Two statements: the locks, then the rest.
 async fn store_messages<'a>(
     tx: &mut PgConnection,
     accepted: &'a [Accepted<'a>],
 ) -> Result<HashMap<MessageKey<'a>, StoredMessage>, sqlx::Error> {
     let drafts = plan::message_drafts(accepted);
+    statements::lock_messages(tx, &drafts).await?;
     let mut stored = HashMap::with_capacity(drafts.len());
-    for (index, id) in statements::upsert_messages(tx, &drafts).await? {
-        // Inserted, or given its first final status: either way it had none.
-        let had_final = false;
+    for (index, id, had_final) in statements::store_messages(tx, &drafts).await? {
         stored.insert(drafts[index].key, StoredMessage { id, had_final });
     }
-    let unchanged: Vec<_> = drafts
-        .iter()
-        .filter(|d| !stored.contains_key(&d.key))
-        .collect();
-    for (index, id, final_status) in statements::read_unchanged_messages(tx, &unchanged).await? {
-        let had_final = final_status.is_some();
-        stored.insert(unchanged[index].key, StoredMessage { id, had_final });
-    }
     if stored.len() != drafts.len() {
-        // The upsert locked every stored message it met, so none can have been purged
-        // since; should one be missing all the same, the call answers 503 and Sinch's
-        // retry stores the report afresh.
+        // Under the lock no other transaction makes these messages; should one be
+        // missing all the same, the call answers 503 and Sinch's retry
+        // stores the report afresh.
         return Err(sqlx::Error::RowNotFound);
     }
     Ok(stored)

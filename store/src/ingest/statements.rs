@@ -124,16 +124,49 @@ pub(super) async fn insert_rejections(
     Ok(())
 }
 
-/// Creates the batch's new messages and gives a first final status to stored ones that
-/// had none, in one statement; returns the position and id of each message it inserted or
-/// updated, none of which had a final status before. `ON CONFLICT DO UPDATE` locks every
-/// stored message it meets, updated or not, which serialises concurrent reports about the
-/// same message, even from other processes; rows are taken in key order, so two processes
-/// writing the same messages wait for each other instead of deadlocking.
-pub(super) async fn upsert_messages(
+/// Takes a transaction-long lock on each message the batch is about, in one order, so that
+/// concurrent reports about one message (even from other processes) take turns, and two
+/// transactions locking the same messages wait for each other instead of deadlocking. A
+/// message's key is unique per day only (migration 18): without the lock, two reports
+/// about a new message stored either side of midnight would make it twice.
+pub(super) async fn lock_messages(
     tx: &mut PgConnection,
     drafts: &[MessageDraft<'_>],
-) -> Result<Vec<(usize, i64)>, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
+    let tenants: Vec<i64> = drafts.iter().map(|d| d.key.tenant.0).collect();
+    let batches: Vec<&str> = drafts.iter().map(|d| d.key.batch_id).collect();
+    let recipients: Vec<&str> = drafts.iter().map(|d| d.key.recipient).collect();
+    sqlx::query!(
+        r#"
+        SELECT count(pg_advisory_xact_lock(hashtext('dlrhub:message'), key)) AS "locked!"
+        FROM (
+            SELECT DISTINCT hashtext(tenant_id || ' ' || batch_id || ' ' || recipient) AS key
+            FROM UNNEST($1::bigint[], $2::text[], $3::text[]) AS k (tenant_id, batch_id,
+                                                                     recipient)
+            ORDER BY key
+        ) keys
+        "#,
+        &tenants,
+        &batches as &[&str],
+        &recipients as &[&str],
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Finds the batch's messages, creates the new ones and gives a first final status to
+/// stored ones that had none, in one statement, under [`lock_messages`]; returns each
+/// message's position, id and whether it was final before this batch.
+///
+/// A message is looked for among the days of the last week (and among the messages kept
+/// from before the upgrade, whose ids are below 2^32): one index probe a day, the others
+/// pruned. A report about a message first seen longer ago makes a new one, whose final
+/// slot is free.
+pub(super) async fn store_messages(
+    tx: &mut PgConnection,
+    drafts: &[MessageDraft<'_>],
+) -> Result<Vec<(usize, i64, bool)>, sqlx::Error> {
     let tenants: Vec<i64> = drafts.iter().map(|d| d.key.tenant.0).collect();
     let batches: Vec<&str> = drafts.iter().map(|d| d.key.batch_id).collect();
     let recipients: Vec<&str> = drafts.iter().map(|d| d.key.recipient).collect();
@@ -147,18 +180,38 @@ pub(super) async fn upsert_messages(
                                  $6::text[])
                 WITH ORDINALITY AS i (tenant_id, batch_id, recipient, customer_id, category,
                                       final_status, ord)
-        ), stored AS (
+        ), found AS (
+            SELECT input.ord, m.id, m.final_status, input.tenant_id,
+                   input.final_status AS new_final
+            FROM input CROSS JOIN LATERAL (
+                SELECT id, final_status FROM messages
+                WHERE (tenant_id, batch_id, recipient)
+                      = (input.tenant_id, input.batch_id, input.recipient)
+                  AND (id >= day_id_floor((now() AT TIME ZONE 'UTC')::date - 7)
+                       OR id < 4294967296)
+                ORDER BY id DESC LIMIT 1
+            ) m
+        ), finished AS (
+            UPDATE messages SET final_status = found.new_final
+            FROM found
+            WHERE messages.tenant_id = found.tenant_id AND messages.id = found.id
+              AND found.final_status IS NULL AND found.new_final IS NOT NULL
+        ), made AS (
             INSERT INTO messages (tenant_id, batch_id, recipient, customer_id, category,
                                   final_status)
             SELECT tenant_id, batch_id, recipient, customer_id, category, final_status
-            FROM input ORDER BY tenant_id, batch_id, recipient
-            ON CONFLICT (tenant_id, batch_id, recipient) DO UPDATE
-                SET final_status = EXCLUDED.final_status
-                WHERE messages.final_status IS NULL AND EXCLUDED.final_status IS NOT NULL
+            FROM input WHERE ord NOT IN (SELECT ord FROM found)
+            ORDER BY ord
+            -- Never met under the lock; should it be, the message is missing from the
+            -- answer and the call is answered 503 (`store_messages`).
+            ON CONFLICT DO NOTHING
             RETURNING tenant_id, batch_id, recipient, id
         )
-        SELECT input.ord AS "ord!", stored.id AS "id!"
-        FROM stored JOIN input USING (tenant_id, batch_id, recipient)
+        SELECT ord AS "ord!", id AS "id!", final_status IS NOT NULL AS "had_final!"
+        FROM found
+        UNION ALL
+        SELECT input.ord, made.id, false
+        FROM made JOIN input USING (tenant_id, batch_id, recipient)
         "#,
         &tenants,
         &batches as &[&str],
@@ -171,47 +224,12 @@ pub(super) async fn upsert_messages(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|row| (ordinal(row.ord), row.id))
-        .collect())
-}
-
-/// Reads the stored messages `upsert_messages` left as they were (and locked); returns
-/// each one's position, id and final status. LATERAL keeps this one index probe per
-/// message, whatever the planner estimates for the arrays.
-pub(super) async fn read_unchanged_messages(
-    tx: &mut PgConnection,
-    drafts: &[&MessageDraft<'_>],
-) -> Result<Vec<(usize, i64, Option<String>)>, sqlx::Error> {
-    if drafts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let tenants: Vec<i64> = drafts.iter().map(|d| d.key.tenant.0).collect();
-    let batches: Vec<&str> = drafts.iter().map(|d| d.key.batch_id).collect();
-    let recipients: Vec<&str> = drafts.iter().map(|d| d.key.recipient).collect();
-    let rows = sqlx::query!(
-        r#"
-        SELECT k.ord AS "ord!", m.id AS "id!", m.final_status
-        FROM UNNEST($1::bigint[], $2::text[], $3::text[])
-            WITH ORDINALITY AS k (tenant_id, batch_id, recipient, ord)
-        CROSS JOIN LATERAL (
-            SELECT id, final_status FROM messages
-            WHERE (tenant_id, batch_id, recipient) = (k.tenant_id, k.batch_id, k.recipient)
-        ) m
-        "#,
-        &tenants,
-        &batches as &[&str],
-        &recipients as &[&str],
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| (ordinal(row.ord), row.id, row.final_status))
+        .map(|row| (ordinal(row.ord), row.id, row.had_final))
         .collect())
 }
 
 /// Inserts the batch's statuses, and the events whose slot is still free, in one
-/// statement; returns the events it inserted.
+/// statement; returns the events it inserted. An event's id is of its message's day.
 pub(super) async fn insert_statuses_and_events<'r, 'a>(
     tx: &mut PgConnection,
     statuses: &[StatusRow<'_>],
@@ -262,16 +280,18 @@ pub(super) async fn insert_statuses_and_events<'r, 'a>(
                                       sinch_status, sinch_code, count, operator, extra,
                                       reported_at, forward_state, ord)
         ), stored AS (
-            INSERT INTO events (tenant_id, message_id, report_id, kind, slot, customer_id,
+            INSERT INTO events (tenant_id, id, message_id, report_id, kind, slot, customer_id,
                                 category, batch_id, recipient, sinch_status, sinch_code,
                                 count, operator, extra, reported_at, forward_state,
                                 next_attempt_at)
-            SELECT tenant_id, message_id, report_id, kind, slot, customer_id, category,
+            SELECT tenant_id, same_day_id(message_id, nextval('event_ids')), message_id,
+                   report_id, kind, slot, customer_id, category,
                    batch_id, recipient, sinch_status, sinch_code, count, operator, extra,
                    reported_at, forward_state,
                    CASE WHEN forward_state = 'pending' THEN now() END
             FROM input ORDER BY ord
-            ON CONFLICT (tenant_id, message_id, slot) DO NOTHING
+            -- A slot is unique in its message's day, where the event goes.
+            ON CONFLICT DO NOTHING
             RETURNING tenant_id, message_id, slot
         )
         SELECT input.ord AS "ord!"

@@ -1,6 +1,7 @@
 //! What the store's test binaries share.
 
-use domain::{AppKey, DataCenter};
+use domain::{AppKey, DataCenter, SinchReport};
+use store::ingest::{ingest_batch, IngestOutcome, Submission};
 use store::tenants::{self, NewTenant, Tenant};
 use store::{Cipher, PgPool};
 
@@ -19,4 +20,17 @@ pub async fn tenant(pool: &PgPool, app_key: &str) -> Tenant {
     tenants::create(pool, &Cipher::new(&KEY), new)
         .await
         .expect("the tenant is stored")
+}
+
+/// Stores one report `body` for `tenant` through ingestion; its outcome.
+#[allow(dead_code)] // Not every test binary stores reports one at a time.
+pub async fn ingest(pool: &PgPool, tenant: &Tenant, body: &str) -> IngestOutcome {
+    let report = SinchReport::from_json(body.as_bytes()).expect("a valid report");
+    let submission = Submission {
+        tenant: tenant.id,
+        body: body.as_bytes(),
+        report: &report,
+    };
+    let mut outcome = ingest_batch(pool, &[submission]).await.expect("answered");
+    outcome.pop().expect("one outcome")
 }
