@@ -1,5 +1,5 @@
 //! Synthetic history for benchmarks and demos (`dlrhub dev seed`): reports, their raw
-//! bodies, statuses, messages, events and forwarding attempts, written set-wise (one
+//! bodies, messages, events and forwarding attempts, written set-wise (one
 //! statement a chunk) so that millions of rows take minutes, not hours. The rows are those
 //! ingestion writes, so that the storage they take is what traffic would take. Never used
 //! by the application.
@@ -111,21 +111,16 @@ pub async fn reports_between(
             -- On the days they were first seen, as ingestion would have put them.
             INSERT INTO messages (tenant_id, id, batch_id, recipient, customer_id, category,
                                   first_seen_at, final_status)
-            SELECT $1::bigint, day_stamped_id(received_at, nextval('message_ids')), batch_id, '+4477009' || lpad((n % 100000)::text, 5, '0'),
+            SELECT $1::bigint, day_stamped_id(received_at, nextval('message_ids')), batch_id,
+                   '+4477009' || lpad((n % 100000)::text, 5, '0'),
                    'user-' || (n % 50000), (ARRAY['otp', 'payment_update', 'promo'])[1 + n % 3],
                    received_at,
                    CASE WHEN n % 20 < 2 THEN NULL WHEN n % 20 = 19 THEN 'Failed' ELSE 'Delivered' END
             FROM parsed WHERE n % 100 <> 0 ORDER BY n
             RETURNING id, batch_id, recipient, customer_id, category, first_seen_at, final_status
-        ), statuses_made AS (
-            INSERT INTO message_statuses (tenant_id, message_id, report_id, status, code,
-                                          reported_at, operator)
-            SELECT $1::bigint, m.id, p.id, coalesce(m.final_status, 'Dispatched'),
-                   CASE WHEN m.final_status IS NULL THEN 401 WHEN m.final_status = 'Failed' THEN 404
-                        ELSE 0 END,
-                   m.first_seen_at, '23410'
-            FROM messages_made m JOIN parsed p ON p.batch_id = m.batch_id ORDER BY p.n
         ), events_made AS (
+            -- Each report makes an event, which holds its status (none in
+            -- message_statuses, as ingestion does).
             INSERT INTO events (tenant_id, id, message_id, report_id, kind, slot, customer_id,
                                 category, batch_id, recipient, sinch_status, sinch_code,
                                 operator, reported_at, created_at, forward_state, next_attempt_at,

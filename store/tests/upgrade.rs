@@ -150,7 +150,7 @@ async fn messages_from_before_days_are_still_found_and_leave_by_retention(
     migrated_before(&pool, MESSAGES_BY_DAY).await;
     let acme = common::tenant(&pool, "ACME01").await;
     // Stored by the old schema: B1 dispatched two days ago, its sent event forwarded after a
-    // failed attempt; B0 delivered a hundred days ago.
+    // failed attempt; B0 a hundred days ago, with its sent event and attempt.
     let old: Vec<i64> = sqlx::query_scalar(
         "WITH report AS (
              INSERT INTO reports (tenant_id, received_at, received_on, body_sha256, report_type,
@@ -167,14 +167,14 @@ async fn messages_from_before_days_are_still_found_and_leave_by_retention(
          ), status AS (
              INSERT INTO message_statuses (tenant_id, message_id, report_id, status, code,
                                            reported_at)
-             SELECT $1, message.id, report.id, 'Dispatched', 400, now()
+             SELECT $1, message.id, report.id, 'Dispatched', 400, '2026-12-05T09:00:00Z'
              FROM message, report WHERE batch_id = 'B1'
          ), event AS (
              INSERT INTO events (tenant_id, message_id, report_id, kind, slot, customer_id,
                                  batch_id, recipient, sinch_status, sinch_code, reported_at,
                                  forward_state, attempts, forwarded_at)
              SELECT $1, message.id, report.id, 'sent', 'sent', '42', batch_id, '+46701234567',
-                    'Dispatched', 400, now(), 'forwarded', 2, now()
+                    'Dispatched', 400, '2026-12-05T09:00:00Z', 'forwarded', 2, now()
              FROM message, report
              RETURNING id
          ), attempt AS (
@@ -222,6 +222,21 @@ async fn messages_from_before_days_are_still_found_and_leave_by_retention(
         (final_status.as_deref(), in_old_table),
         (Some("Delivered"), 2),
         "the new event goes where its message is"
+    );
+    let final_event: i64 =
+        sqlx::query_scalar("SELECT id FROM events WHERE batch_id = 'B1' AND slot = 'final'")
+            .fetch_one(&pool)
+            .await
+            .expect("B1's final event");
+    let page = store::events::detail(&pool, acme.id, final_event)
+        .await
+        .expect("read")
+        .expect("the event's page");
+    let steps: Vec<&str> = page.timeline.iter().map(|s| s.status.as_str()).collect();
+    assert_eq!(
+        steps,
+        ["Dispatched", "Delivered"],
+        "the Dispatched stored before, on its event and apart, shows once"
     );
     assert_eq!(
         common::ingest(&pool, &acme, &delivery_report("B1", "Failed", 403)).await,

@@ -11,10 +11,17 @@ async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
 ) {
     let app = TestApp::spawn(db).await;
     let acme = app.tenant("ACME01", true).await;
-    for (batch, uid) in [("OLD", "42"), ("NEW", "43"), ("OLD-REJECTED", "null")] {
+    // A Queued makes no event: its status is kept apart, in message_statuses.
+    for (batch, uid, status) in [
+        ("OLD", "42", "Queued"),
+        ("OLD", "42", "Delivered"),
+        ("NEW", "43", "Queued"),
+        ("NEW", "43", "Delivered"),
+        ("OLD-REJECTED", "null", "Delivered"),
+    ] {
         let report = json!({
             "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": "+4915112345678",
-            "code": 0, "status": "Delivered", "at": "2024-05-01T10:00:00Z",
+            "code": 0, "status": status, "at": "2024-05-01T10:00:00Z",
             "client_reference": format!("$uid={uid}") });
         assert!(app
             .post_report(&acme, &report.to_string())
@@ -61,6 +68,7 @@ async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
         2,
         "the OLD and NEW messages (the rejected report makes none)"
     );
+    assert_eq!(app.count("message_statuses").await, 2, "the two Queued");
 
     // Batches of 1 exercise the loop that drains a tenant batch by batch.
     let purged = store::retention::purge_older_than(&app.pool, Utc::now() - Duration::days(90), 1)
@@ -84,7 +92,7 @@ async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
         0,
         "rejections go with their report"
     );
-    assert_eq!(app.count("reports").await, 1);
+    assert_eq!(app.count("reports").await, 2, "NEW's two");
     let messages: Vec<String> = sqlx::query_scalar("SELECT batch_id FROM messages")
         .fetch_all(&app.pool)
         .await
@@ -93,6 +101,6 @@ async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
     assert_eq!(
         app.count("message_statuses").await,
         1,
-        "the NEW message's status stays"
+        "the NEW message's Queued stays"
     );
 }

@@ -159,10 +159,20 @@ async fn roll_up_tenant(
                percentile_cont(0.95) WITHIN GROUP (ORDER BY d.ms)::bigint
         FROM events e
         CROSS JOIN LATERAL (
-            SELECT extract(epoch FROM e.reported_at - min(s.reported_at)) * 1000 AS ms
-            FROM message_statuses s
-            WHERE s.tenant_id = e.tenant_id AND s.message_id = e.message_id
-              AND s.status = 'Dispatched'
+            SELECT extract(epoch FROM e.reported_at - min(dispatched.at)) * 1000 AS ms
+            FROM (
+                SELECT s.reported_at AS at FROM message_statuses s
+                WHERE s.tenant_id = e.tenant_id AND s.message_id = e.message_id
+                  AND s.status = 'Dispatched'
+                UNION ALL
+                -- A Dispatched that made the message's sent event is kept on it, in the
+                -- message's day.
+                SELECT sent.reported_at FROM events sent
+                WHERE sent.tenant_id = e.tenant_id AND sent.message_id = e.message_id
+                  AND sent.slot = 'sent'
+                  AND sent.id BETWEEN same_day_id(e.message_id, 0)
+                                  AND same_day_id(e.message_id, 4294967295)
+            ) dispatched
         ) d
         WHERE e.tenant_id = $1 AND e.created_at >= $2 AND e.created_at < $3
           AND e.kind = 'delivered' AND e.recipient <> '' AND d.ms >= 0

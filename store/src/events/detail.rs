@@ -124,9 +124,21 @@ pub async fn detail(
     let timeline = sqlx::query_as!(
         StatusStep,
         r#"
-        SELECT status, code, count, reported_at, operator
-        FROM message_statuses
-        WHERE tenant_id = $1 AND message_id = $2
+        SELECT status AS "status!", code AS "code!", count AS "count!",
+               reported_at AS "reported_at!", operator
+        FROM (
+            -- A status that made an event is kept on it, the others apart; UNION folds
+            -- the statuses stored both ways before that change.
+            SELECT status, code, count, reported_at, operator, report_id
+            FROM message_statuses
+            WHERE tenant_id = $1 AND message_id = $2
+            UNION
+            SELECT sinch_status, sinch_code, count, reported_at, operator, report_id
+            FROM events
+            WHERE tenant_id = $1 AND message_id = $2
+              -- The message's day, where its events are.
+              AND id BETWEEN same_day_id($2, 0) AND same_day_id($2, 4294967295)
+        ) steps
         ORDER BY reported_at, report_id
         "#,
         tenant.0,

@@ -129,6 +129,8 @@ pub(super) async fn insert_rejections(
 /// transactions locking the same messages wait for each other instead of deadlocking. A
 /// message's key is unique per day only (migration 18): without the lock, two reports
 /// about a new message stored either side of midnight would make it twice.
+/// A statement of its own: the next one's snapshot, taken once the locks are held, sees
+/// what their previous holders committed.
 pub(super) async fn lock_messages(
     tx: &mut PgConnection,
     drafts: &[MessageDraft<'_>],
@@ -228,8 +230,11 @@ pub(super) async fn store_messages(
         .collect())
 }
 
-/// Inserts the batch's statuses, and the events whose slot is still free, in one
-/// statement; returns the events it inserted. An event's id is of its message's day.
+/// Inserts the events whose slot is still free, and the statuses that made none, in one
+/// statement; returns the events it inserted. An event's id is of its message's day. A
+/// status that made an event is kept on it (its Sinch status, code, count, time and
+/// operator), not in `message_statuses` as well: a message's timeline is both
+/// (`events::detail`), and a row fewer a report.
 pub(super) async fn insert_statuses_and_events<'r, 'a>(
     tx: &mut PgConnection,
     statuses: &[StatusRow<'_>],
@@ -264,13 +269,7 @@ pub(super) async fn insert_statuses_and_events<'r, 'a>(
     let states: Vec<&str> = events.iter().map(|r| r.state.as_str()).collect();
     let inserted = sqlx::query_scalar!(
         r#"
-        WITH history AS (
-            INSERT INTO message_statuses (tenant_id, message_id, report_id, status, code,
-                                          count, reported_at, operator)
-            SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],
-                                 $5::int[], $6::bigint[], $7::timestamptz[], $8::text[])
-            ON CONFLICT DO NOTHING
-        ), input AS (
+        WITH input AS (
             SELECT * FROM UNNEST($9::bigint[], $10::bigint[], $11::bigint[], $12::text[],
                                  $13::text[], $14::text[], $15::text[], $16::text[],
                                  $17::text[], $18::text[], $19::int[], $20::bigint[],
@@ -292,7 +291,21 @@ pub(super) async fn insert_statuses_and_events<'r, 'a>(
             FROM input ORDER BY ord
             -- A slot is unique in its message's day, where the event goes.
             ON CONFLICT DO NOTHING
-            RETURNING tenant_id, message_id, slot
+            RETURNING tenant_id, message_id, slot, report_id, sinch_status, sinch_code
+        ), history AS (
+            -- The statuses that made no event: an event holds its own.
+            INSERT INTO message_statuses (tenant_id, message_id, report_id, status, code,
+                                          count, reported_at, operator)
+            SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],
+                                 $5::int[], $6::bigint[], $7::timestamptz[], $8::text[])
+                AS s (tenant_id, message_id, report_id, status, code, count, reported_at,
+                      operator)
+            WHERE NOT EXISTS (
+                SELECT FROM stored
+                WHERE (stored.tenant_id, stored.message_id, stored.report_id,
+                       stored.sinch_status, stored.sinch_code)
+                      = (s.tenant_id, s.message_id, s.report_id, s.status, s.code))
+            ON CONFLICT DO NOTHING
         )
         SELECT input.ord AS "ord!"
         FROM stored JOIN input USING (tenant_id, message_id, slot)
