@@ -164,7 +164,8 @@ pub(super) async fn lock_messages(
 /// A message is looked for among the days of the last week (and among the messages kept
 /// from before the upgrade, whose ids are below 2^32): one index probe a day, the others
 /// pruned. A report about a message first seen longer ago makes a new one, whose final
-/// slot is free.
+/// slot is free. At most one message of a key is ever in the window: a second is made
+/// only once the first has left it (and those kept from before never leave it).
 pub(super) async fn store_messages(
     tx: &mut PgConnection,
     drafts: &[MessageDraft<'_>],
@@ -189,9 +190,14 @@ pub(super) async fn store_messages(
                 SELECT id, final_status FROM messages
                 WHERE (tenant_id, batch_id, recipient)
                       = (input.tenant_id, input.batch_id, input.recipient)
-                  AND (id >= day_id_floor((now() AT TIME ZONE 'UTC')::date - 7)
+                  -- The window, to tomorrow's end: a message made just after midnight
+                  -- by a transaction begun after this one is still found.
+                  AND ((id >= day_id_floor((now() AT TIME ZONE 'UTC')::date - 7)
+                        AND id < day_id_floor((now() AT TIME ZONE 'UTC')::date + 2))
                        OR id < 4294967296)
-                ORDER BY id DESC LIMIT 1
+                -- No ORDER BY: one by `id` walked a whole day's primary key (210 ms at
+                -- 250,000 messages) instead of probing each day's key.
+                LIMIT 1
             ) m
         ), finished AS (
             UPDATE messages SET final_status = found.new_final
