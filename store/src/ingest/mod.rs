@@ -9,7 +9,7 @@
 //! A batch costs a fixed number of statements whatever its size: `plan` works out in
 //! memory what a report-at-a-time loop would write, and `statements` writes it with
 //! `INSERT ... SELECT FROM UNNEST(...)`: the reports, the messages' locks, the messages,
-//! then the statuses and events together (rejections take one more).
+//! then the events with the statuses that made none (rejections take one more).
 //! Each round trip costs both sides CPU whatever it carries (BENCHMARKS.md, run 6).
 
 mod plan;
@@ -149,8 +149,8 @@ async fn store_messages<'a>(
     }
     if stored.len() != drafts.len() {
         // Under the lock no other transaction makes these messages; should one be
-        // missing all the same, the call answers 503 and Sinch's retry
-        // stores the report afresh.
+        // missing all the same, the call answers 503 and Sinch's retry stores the report
+        // afresh.
         return Err(sqlx::Error::RowNotFound);
     }
     Ok(stored)
