@@ -64,15 +64,9 @@ pub async fn reports_between(
         .iter()
         .map(|body| crate::ingest::body_digest(body.as_bytes()))
         .collect();
-    // The history predates the tenant's registration, and the roll-up must count it again.
+    // The history predates the tenant's registration.
     sqlx::query!(
-        r#"
-        WITH backdated AS (
-            UPDATE tenants SET created_at = least(created_at, $2)
-            WHERE id = $1
-        )
-        DELETE FROM activity_rollup WHERE tenant_id = $1
-        "#,
+        "UPDATE tenants SET created_at = least(created_at, $2) WHERE id = $1",
         tenant.0,
         from,
     )
@@ -168,6 +162,8 @@ pub async fn reports_between(
     )
     .execute(pool)
     .await?;
+    // Written into the past, behind the roll-up's watermark: counted again from the start.
+    crate::activity::recount(pool, tenant).await?;
     Ok(done.rows_affected())
 }
 

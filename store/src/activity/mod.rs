@@ -11,7 +11,7 @@ mod trends;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-pub use rollup::{roll_up, RollUp};
+pub use rollup::{recount, roll_up, RollUp};
 pub use trends::{trends, TrendHour};
 
 use crate::tenants::TenantId;

@@ -30,7 +30,9 @@ pub async fn trends(
         r#"
         SELECT c.category AS "category!", s.hour AS "hour!",
                coalesce(o.delivered, 0) AS "delivered!", coalesce(o.failed, 0) AS "failed!",
-               d.p50_ms AS "p50_ms?", d.p95_ms AS "p95_ms?"
+               -- Hours rolled up before histograms were kept have their percentiles.
+               coalesce(delivery_quantile(d.histogram, 0.5), d.p50_ms) AS "p50_ms?",
+               coalesce(delivery_quantile(d.histogram, 0.95), d.p95_ms) AS "p95_ms?"
         FROM unnest($2::text[]) AS c (category)
         CROSS JOIN generate_series(date_trunc('hour', $3::timestamptz, 'UTC'),
                                    date_trunc('hour', now(), 'UTC'), interval '1 hour') AS s (hour)

@@ -137,7 +137,7 @@ pub async fn detail(
             FROM events
             WHERE tenant_id = $1 AND message_id = $2
               -- The message's day, where its events are.
-              AND id BETWEEN same_day_id($2, 0) AND same_day_id($2, 4294967295)
+              AND in_day_of(id, $2)
         ) steps
         ORDER BY reported_at, report_id
         "#,
