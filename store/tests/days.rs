@@ -125,3 +125,40 @@ async fn a_report_about_a_message_first_seen_over_a_week_ago_starts_a_new_one(
         "ingestion looks back a week, not through all retention"
     );
 }
+
+#[sqlx::test(migrations = false)]
+async fn a_message_on_a_day_made_before_hashed_keys_is_still_found(
+    options: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let pool = migrated(options, db).await;
+    let acme = common::tenant(&pool, "ACME01").await;
+    ingest(&pool, &acme, "B1", "Dispatched").await;
+    first_seen_days_ago(&pool, "B1", 3).await;
+    // The day as migration 18 made it: a unique key on the columns, no hashed one.
+    let day: String = sqlx::query_scalar(
+        "SELECT 'messages_p' || to_char((now() AT TIME ZONE 'UTC')::date - 3, 'YYYYMMDD')",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("the day's name");
+    for statement in [
+        format!("DROP INDEX {day}_key_idx"),
+        format!("ALTER TABLE {day} ADD UNIQUE (tenant_id, batch_id, recipient)"),
+    ] {
+        sqlx::query(&statement)
+            .execute(&pool)
+            .await
+            .expect("the old key");
+    }
+
+    assert!(matches!(
+        ingest(&pool, &acme, "B1", "Delivered").await,
+        IngestOutcome::Accepted { enqueued: 1, .. }
+    ));
+    assert_eq!(
+        messages(&pool, "B1").await,
+        [(3, vec!["sent".to_owned(), "final".to_owned()])],
+        "one message, found by its old key"
+    );
+}

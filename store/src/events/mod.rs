@@ -116,13 +116,15 @@ pub async fn search(
               AND ($5::text IS NULL OR e.customer_id = $5)
               AND ($6::text IS NULL OR e.recipient = $6)
               AND ($7::text IS NULL OR e.category = $7)
-              -- A batch's events are found through its messages' key, then
-              -- events_slot_key (no index of events by batch: 59 bytes a report for a
-              -- filter seldom used). As an array, not `IN (SELECT ...)`, which the planner
-              -- turned into a scan of the tenant's events.
+              -- A batch's events are found through its messages' key (by the batch's
+              -- hash since migration 20), then events_slot_key (no index of events by
+              -- batch: 59 bytes a report for a filter seldom used). As an array, not
+              -- `IN (SELECT ...)`, which the planner turned into a scan of the tenant's
+              -- events.
               AND ($8::text IS NULL OR e.message_id = ANY (ARRAY(
                   SELECT m.id FROM messages m
-                  WHERE m.tenant_id = s.tenant_id AND m.batch_id = $8)))
+                  WHERE m.tenant_id = s.tenant_id AND m.batch_id = $8
+                    AND hashtext(m.batch_id) = hashtext($8))))
               AND ($9::text IS NULL OR e.forward_state = $9)
               AND ($10::timestamptz IS NULL OR e.created_at >= $10)
               AND ($11::timestamptz IS NULL OR e.created_at < $11)

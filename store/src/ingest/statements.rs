@@ -127,8 +127,9 @@ pub(super) async fn insert_rejections(
 /// Takes a transaction-long lock on each message the batch is about, in one order, so that
 /// concurrent reports about one message (even from other processes) take turns, and two
 /// transactions locking the same messages wait for each other instead of deadlocking. A
-/// message's key is unique per day only (migration 18): without the lock, two reports
-/// about a new message stored either side of midnight would make it twice.
+/// message's key is kept unique by this lock alone (no index holds it since migration
+/// 20, and partitions could only hold it per day): without it, two reports about a new
+/// message would make it twice.
 /// A statement of its own: the next one's snapshot, taken once the locks are held, sees
 /// what their previous holders committed.
 pub(super) async fn lock_messages(
@@ -190,6 +191,10 @@ pub(super) async fn store_messages(
                 SELECT id, final_status FROM messages
                 WHERE (tenant_id, batch_id, recipient)
                       = (input.tenant_id, input.batch_id, input.recipient)
+                  -- The key of the days made since migration 20 (older days have a
+                  -- unique key on the columns themselves).
+                  AND hashtext(batch_id) = hashtext(input.batch_id)
+                  AND hashtext(recipient) = hashtext(input.recipient)
                   -- The window, to tomorrow's end: a message made just after midnight
                   -- by a transaction begun after this one is still found.
                   AND ((id >= day_id_floor((now() AT TIME ZONE 'UTC')::date - 7)
@@ -210,8 +215,9 @@ pub(super) async fn store_messages(
             SELECT tenant_id, batch_id, recipient, customer_id, category, final_status
             FROM input WHERE ord NOT IN (SELECT ord FROM found)
             ORDER BY ord
-            -- Never met under the lock; should it be, the message is missing from the
-            -- answer and the call is answered 503 (`store_messages`).
+            -- Only days made before migration 20 have a unique key to conflict on, never
+            -- met under the lock; should it be, the message is missing from the answer
+            -- and the call is answered 503 (`store_messages`).
             ON CONFLICT DO NOTHING
             RETURNING tenant_id, batch_id, recipient, id
         )
