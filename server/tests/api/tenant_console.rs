@@ -479,7 +479,7 @@ async fn seeded_history_is_rolled_up_hour_by_hour(_: PgPoolOptions, db: PgConnec
     assert_eq!(app.count("rejections").await, 4, "1 in 100 has no uid");
     assert_eq!(app.count("events").await, 396);
 
-    // Two days of history take one pass of the roll-up (it catches up six hours a step,
+    // Two days of history take one pass of the roll-up (it catches up an hour a step,
     // for up to 5 s a pass); the worker runs every 200 ms here.
     let sums = || async {
         sqlx::query_as::<_, (i64, i64, i64)>(
