@@ -182,6 +182,7 @@ fn app_state(
         public_url: public_url.clone(),
         intake,
         unknown_workspaces: webhooks::UnknownWorkspaces::default(),
+        refused_calls: webhooks::RefusedCalls::default(),
         exports: routes::export::ExportSlots::default(),
         passwords: Passwords::default(),
         access: settings.access.clone(),

@@ -51,6 +51,8 @@ pub struct Shared {
     pub intake: Intake,
     /// Calls to workspace ids no tenant has, counted within bounds.
     pub unknown_workspaces: webhooks::UnknownWorkspaces,
+    /// Refused calls of registered workspaces, written once a second per workspace.
+    pub refused_calls: webhooks::RefusedCalls,
     /// CSV exports running, per user.
     pub exports: routes::export::ExportSlots,
     /// Hashes and checks console passwords off the async threads.

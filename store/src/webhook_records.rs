@@ -5,7 +5,7 @@ use sqlx::PgPool;
 use crate::tenants::TenantId;
 
 /// Why a call was refused before any tenant data was touched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefusalReason {
     UnknownTenant,
     Disabled,
@@ -22,18 +22,10 @@ impl RefusalReason {
     }
 }
 
-/// Counts a refused call of a registered workspace per reason (unknown ids go through
-/// `count_unknown`).
+/// Counts `calls` refused calls of a registered workspace for one reason (unknown ids go
+/// through `count_unknown`).
 #[tracing::instrument(skip_all, fields(app_key, reason = reason.code()))]
 pub async fn count_refused(
-    pool: &PgPool,
-    app_key: &str,
-    reason: RefusalReason,
-) -> Result<(), sqlx::Error> {
-    count_refused_calls(pool, app_key, reason, 1).await
-}
-
-async fn count_refused_calls(
     pool: &PgPool,
     app_key: &str,
     reason: RefusalReason,
@@ -83,7 +75,7 @@ pub async fn count_unknown(pool: &PgPool, app_key: &str, calls: i64) -> Result<(
     .fetch_optional(pool)
     .await?;
     if kept.is_none() {
-        count_refused_calls(pool, OTHER_UNKNOWN, RefusalReason::UnknownTenant, calls).await?;
+        count_refused(pool, OTHER_UNKNOWN, RefusalReason::UnknownTenant, calls).await?;
     }
     Ok(())
 }

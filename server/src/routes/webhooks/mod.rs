@@ -2,8 +2,10 @@
 
 mod basic_auth;
 mod error;
+mod refusals;
 mod sinch;
 mod unknown;
 
+pub use refusals::RefusedCalls;
 pub use sinch::{receive, MAX_BODY_BYTES};
 pub use unknown::{UnknownWorkspaces, RECORD_AFTER};

@@ -77,12 +77,11 @@ async fn handle(
     };
     check_signature(state, &tenant, headers, &body).await?;
     if !tenant.integration_enabled {
-        count_refusal(
+        state.refused_calls.called(
             &state.pool,
             tenant.app_key.as_str(),
             RefusalReason::Disabled,
-        )
-        .await;
+        );
         return Err(WebhookError::Disabled(tenant.app_key.to_string()));
     }
     if !is_json(headers) {
@@ -155,7 +154,9 @@ async fn authenticate(
         WebhookError::Unexpected(anyhow::Error::new(e).context("opening the callback password"))
     })?;
     if !basic_auth::presents(headers, &credentials.username, &credentials.password) {
-        count_refusal(pool, tenant.app_key.as_str(), RefusalReason::Unauthorized).await;
+        state
+            .refused_calls
+            .called(pool, tenant.app_key.as_str(), RefusalReason::Unauthorized);
         return Err(WebhookError::Unauthorized);
     }
     Ok(tenant)
@@ -178,24 +179,14 @@ async fn check_signature(
     if let Err(error) =
         crate::sinch_signature::verify(headers, body, &secret, tolerance, chrono::Utc::now())
     {
-        count_refusal(
+        state.refused_calls.called(
             &state.pool,
             tenant.app_key.as_str(),
             RefusalReason::Unauthorized,
-        )
-        .await;
+        );
         return Err(error.into());
     }
     Ok(())
-}
-
-async fn count_refusal(pool: &PgPool, app_key: &str, reason: RefusalReason) {
-    if let Err(error) = webhook_records::count_refused(pool, app_key, reason).await {
-        tracing::warn!(
-            error = &error as &dyn std::error::Error,
-            "could not count a refused call"
-        );
-    }
 }
 
 /// The body, if it is within the size limit and could be read.
