@@ -22,8 +22,8 @@ impl RefusalReason {
     }
 }
 
-/// Counts `calls` refused calls of a registered workspace for one reason (unknown ids go
-/// through `count_unknown`).
+/// Adds `calls` refused calls under a workspace id and reason: a registered workspace's,
+/// or the row of all unknown ids that `count_unknown` does not keep apart.
 #[tracing::instrument(skip_all, fields(app_key, reason = reason.code()))]
 pub async fn count_refused(
     pool: &PgPool,
