@@ -70,16 +70,17 @@ async fn the_overview_counts_the_day_and_points_at_what_needs_attention(
     assert_eq!(app.post_report(&beta, &delivered).await.status(), 403);
 
     let admin = app.admin().await;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
-    let mut overview = json(&admin, "overview", &[]).await;
-    while overview["day"]["received"] != 2 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never rolled up: {overview}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        overview = json(&admin, "overview", &[]).await;
-    }
+    // The roll-up runs every 200 ms here; refused calls are written a second after them.
+    eventually(
+        "the day is rolled up and the refused call counted",
+        || async {
+            let overview = json(&admin, "overview", &[]).await;
+            overview["day"]["received"] == 2
+                && overview["attention"].to_string().contains("1 call waiting")
+        },
+    )
+    .await;
+    let overview = json(&admin, "overview", &[]).await;
     assert_eq!(overview["tenants"], 2);
     assert_eq!(overview["day"]["rejected"], 1, "{overview}");
     assert_eq!(overview["day"]["delivered"], 1, "{overview}");
