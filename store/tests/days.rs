@@ -9,12 +9,6 @@ use store::ingest::IngestOutcome;
 use store::tenants::Tenant;
 use store::PgPool;
 
-async fn migrated(options: PgPoolOptions, db: PgConnectOptions) -> PgPool {
-    let pool = options.connect_with(db).await.expect("the test database");
-    store::migrate(&pool).await.expect("migrations apply");
-    pool
-}
-
 async fn ingest(pool: &PgPool, tenant: &Tenant, batch: &str, status: &str) -> IngestOutcome {
     let body = serde_json::json!({
         "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": "+46701234567",
@@ -78,7 +72,7 @@ async fn a_final_status_days_after_the_dispatch_joins_its_message_on_its_day(
     options: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let pool = migrated(options, db).await;
+    let pool = common::migrated(options, db).await;
     let acme = common::tenant(&pool, "ACME01").await;
     assert!(matches!(
         ingest(&pool, &acme, "B1", "Dispatched").await,
@@ -110,7 +104,7 @@ async fn a_report_about_a_message_first_seen_over_a_week_ago_starts_a_new_one(
     options: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let pool = migrated(options, db).await;
+    let pool = common::migrated(options, db).await;
     let acme = common::tenant(&pool, "ACME01").await;
     ingest(&pool, &acme, "B1", "Dispatched").await;
     first_seen_days_ago(&pool, "B1", 9).await;
@@ -131,7 +125,7 @@ async fn a_message_on_a_day_made_before_hashed_keys_is_still_found(
     options: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let pool = migrated(options, db).await;
+    let pool = common::migrated(options, db).await;
     let acme = common::tenant(&pool, "ACME01").await;
     ingest(&pool, &acme, "B1", "Dispatched").await;
     first_seen_days_ago(&pool, "B1", 3).await;

@@ -12,12 +12,6 @@ use store::ingest::{ingest_batch, IngestOutcome, Submission};
 use store::tenants::{self, NewTenant};
 use store::{Cipher, PgPool};
 
-async fn migrated(options: PgPoolOptions, db: sqlx::postgres::PgConnectOptions) -> PgPool {
-    let pool = options.connect_with(db).await.expect("the test database");
-    store::migrate(&pool).await.expect("migrations apply");
-    pool
-}
-
 fn report(batch: &str, uid: &str) -> (Vec<u8>, SinchReport) {
     status_report(batch, uid, "Delivered")
 }
@@ -46,7 +40,7 @@ async fn a_body_stored_again_is_a_duplicate_within_a_batch_and_across_batches(
     options: PgPoolOptions,
     db: sqlx::postgres::PgConnectOptions,
 ) {
-    let pool = migrated(options, db).await;
+    let pool = common::migrated(options, db).await;
     let acme = tenant(&pool, "ACME01").await;
     let (body, parsed) = report("B1", "42");
     let submission = Submission {
@@ -80,7 +74,7 @@ async fn the_same_body_for_two_tenants_is_two_reports(
     options: PgPoolOptions,
     db: sqlx::postgres::PgConnectOptions,
 ) {
-    let pool = migrated(options, db).await;
+    let pool = common::migrated(options, db).await;
     let (acme, beta) = (tenant(&pool, "ACME01").await, tenant(&pool, "BETA02").await);
     let (body, parsed) = report("B1", "42");
     let submissions = [acme.id, beta.id].map(|tenant| Submission {
@@ -105,7 +99,7 @@ async fn two_workers_claiming_at_once_never_get_the_same_event(
     options: PgPoolOptions,
     db: sqlx::postgres::PgConnectOptions,
 ) {
-    let pool = migrated(options, db).await;
+    let pool = common::migrated(options, db).await;
     let acme = tenant(&pool, "ACME01").await;
     let reports: Vec<_> = (0..20).map(|i| report(&format!("B{i}"), "42")).collect();
     let submissions: Vec<_> = reports
@@ -142,7 +136,7 @@ async fn a_tenant_is_found_by_its_exact_workspace_id_and_registered_once(
     options: PgPoolOptions,
     db: sqlx::postgres::PgConnectOptions,
 ) {
-    let pool = migrated(options, db).await;
+    let pool = common::migrated(options, db).await;
     let acme = tenant(&pool, "ACME01").await;
 
     let found = tenants::find(&pool, &acme.app_key)
@@ -196,7 +190,7 @@ async fn two_batches_about_the_same_messages_in_opposite_orders_both_commit(
     options: PgPoolOptions,
     db: sqlx::postgres::PgConnectOptions,
 ) {
-    let pool = migrated(options, db).await;
+    let pool = common::migrated(options, db).await;
     let acme = tenant(&pool, "ACME01").await;
     for round in 0..5 {
         let batches: Vec<String> = (0..40).map(|i| format!("R{round}-B{i}")).collect();

@@ -8,12 +8,6 @@ use store::activity::{roll_up, RollUp};
 use store::tenants::Tenant;
 use store::PgPool;
 
-async fn migrated(options: PgPoolOptions, db: PgConnectOptions) -> PgPool {
-    let pool = options.connect_with(db).await.expect("the test database");
-    store::migrate(&pool).await.expect("migrations apply");
-    pool
-}
-
 async fn delivered(pool: &PgPool, tenant: &Tenant, batch: &str) {
     let body = serde_json::json!({
         "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": "+46701234567",
@@ -53,7 +47,7 @@ async fn a_report_committed_after_a_pass_began_is_counted_once_by_a_later_one(
     options: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let pool = migrated(options, db).await;
+    let pool = common::migrated(options, db).await;
     let acme = common::tenant(&pool, "ACME01").await;
     delivered(&pool, &acme, "b-1").await;
     // A transaction that began before the pass, and writes a report it commits after.
@@ -88,7 +82,7 @@ async fn a_tenant_without_a_watermark_has_its_hours_rebuilt_not_added_to(
     options: PgPoolOptions,
     db: PgConnectOptions,
 ) {
-    let pool = migrated(options, db).await;
+    let pool = common::migrated(options, db).await;
     let acme = common::tenant(&pool, "ACME01").await;
     delivered(&pool, &acme, "b-1").await;
     delivered(&pool, &acme, "b-2").await;

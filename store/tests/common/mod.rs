@@ -1,12 +1,21 @@
 //! What the store's test binaries share.
 
 use domain::{AppKey, DataCenter, SinchReport};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use store::ingest::{ingest_batch, IngestOutcome, Submission};
 use store::tenants::{self, NewTenant, Tenant};
 use store::{Cipher, PgPool};
 
 /// The master key the tests encrypt tenants' secrets with.
 pub const KEY: [u8; 32] = [7; 32];
+
+/// The test's database, migrated to the newest schema with its days prepared.
+#[allow(dead_code)] // The upgrade tests migrate step by step instead.
+pub async fn migrated(options: PgPoolOptions, db: PgConnectOptions) -> PgPool {
+    let pool = options.connect_with(db).await.expect("the test database");
+    store::migrate(&pool).await.expect("migrations apply");
+    pool
+}
 
 /// Registers a tenant with `app_key` as its workspace id.
 pub async fn tenant(pool: &PgPool, app_key: &str) -> Tenant {
