@@ -56,6 +56,13 @@ pub const OTHER_UNKNOWN: &str = "";
 /// `UNKNOWN_KEPT` unknown ids are kept (or it has one already), else under the row for
 /// all others. Rows not called for the retention period are dropped with the rest.
 pub async fn count_unknown(pool: &PgPool, app_key: &str, calls: i64) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // One unknown id at a time, so the count below is the one written against: the
+    // webhook writes the ids it gathered all at once (`RefusedCalls`), and with several
+    // processes. At most about a hundred a second per process wait here, none on a call.
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('dlrhub:refused_calls:unknown'))")
+        .execute(&mut *tx)
+        .await?;
     let kept = sqlx::query_scalar!(
         r#"
         INSERT INTO refused_calls (app_key, reason, calls)
@@ -72,8 +79,9 @@ pub async fn count_unknown(pool: &PgPool, app_key: &str, calls: i64) -> Result<(
         UNKNOWN_KEPT,
         OTHER_UNKNOWN,
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
+    tx.commit().await?;
     if kept.is_none() {
         count_refused(pool, OTHER_UNKNOWN, RefusalReason::UnknownTenant, calls).await?;
     }

@@ -99,8 +99,8 @@ async fn the_demo_feeds_a_workspace_of_its_own_through_the_simulator(
     let gone = admin.call("get_tenant", &[("app_key", &app_key)]).await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     // Its traffic stopped with it: no calls to a workspace no tenant has (the traffic
-    // sends ten a second; three are enough to be recorded).
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    // sends ten a second; three are enough to be recorded, and written within a second).
+    tokio::time::sleep(std::time::Duration::from_millis(2_000)).await;
     let refused = count(
         &app,
         "SELECT count(*) FROM refused_calls WHERE app_key = $1",

@@ -157,7 +157,7 @@ fn Trends(trends: Vec<CategoryTrend>) -> impl IntoView {
                 "Delivery by category, hour by hour over 7 days"
             </h2>
             <p class="panel__lede">
-                "The delivery rate (delivered of delivered + failed) and the time from Sinch's Dispatched to its Delivered, median (p50) and 95th percentile (p95), by Sinch's clock."
+                "The delivery rate (delivered of delivered + failed) and the time from Sinch's Dispatched to its Delivered, median (p50) and 95th percentile (p95), by Sinch's clock; the times are kept in buckets, so each is within about 5 %."
             </p>
             {charts}
         </section>

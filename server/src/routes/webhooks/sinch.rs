@@ -147,7 +147,12 @@ async fn authenticate(
         .await
         .map_err(|e| WebhookError::Unavailable(e.into()))?
     else {
-        state.unknown_workspaces.called(pool, &app_key).await;
+        if let Some(calls) = state.unknown_workspaces.called(&app_key) {
+            let reason = RefusalReason::UnknownTenant;
+            state
+                .refused_calls
+                .add(pool, app_key.as_str(), reason, calls);
+        }
         return Err(WebhookError::UnknownTenant(app_key.to_string()));
     };
     let credentials = tenant.callback_credentials(cipher).map_err(|e| {

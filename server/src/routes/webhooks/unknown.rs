@@ -6,14 +6,14 @@
 //! recorded in `refused_calls` only once it has called `RECORD_AFTER` times within the
 //! hour, and the table keeps at most `store::webhook_records::UNKNOWN_KEPT` such ids (calls
 //! for more are added to one row for all the others). A flood of random ids, each calling
-//! once, writes nothing.
+//! once, writes nothing; the calls of ids past the threshold are gathered and written once
+//! a second (`refusals`), so a flood of them never waits on a row lock.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::AppKey;
 use quick_cache::sync::Cache;
-use store::{webhook_records, PgPool};
 
 /// Calls within an hour that make an unknown id worth showing.
 pub const RECORD_AFTER: u32 = 3;
@@ -35,8 +35,9 @@ impl Default for UnknownWorkspaces {
 }
 
 impl UnknownWorkspaces {
-    /// Counts a call to `app_key`, recording it once the id has called often enough.
-    pub async fn called(&self, pool: &PgPool, app_key: &AppKey) {
+    /// Counts a call to `app_key`; returns the calls to record once the id has called
+    /// often enough: the calls before the threshold with it, then one at a time.
+    pub fn called(&self, app_key: &AppKey) -> Option<i64> {
         let now = Instant::now();
         let calls = match self.calls.get(app_key) {
             Some((calls, since)) if now.duration_since(since) < WINDOW => {
@@ -48,17 +49,10 @@ impl UnknownWorkspaces {
                 1
             }
         };
-        // The calls before the threshold are written with it, one at a time after it.
-        let record = match calls {
-            n if n < RECORD_AFTER => return,
-            n if n == RECORD_AFTER => i64::from(n),
-            _ => 1,
-        };
-        if let Err(error) = webhook_records::count_unknown(pool, app_key.as_str(), record).await {
-            tracing::warn!(
-                error = &error as &dyn std::error::Error,
-                "could not count a call to an unknown workspace"
-            );
+        match calls {
+            n if n < RECORD_AFTER => None,
+            n if n == RECORD_AFTER => Some(i64::from(n)),
+            _ => Some(1),
         }
     }
 
