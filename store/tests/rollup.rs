@@ -9,12 +9,29 @@ use store::tenants::Tenant;
 use store::PgPool;
 
 async fn delivered(pool: &PgPool, tenant: &Tenant, batch: &str) {
+    status(pool, tenant, batch, "Delivered", "2026-12-01T10:00:07Z").await;
+}
+
+/// A recipient report about the message of `batch` with `status` at Sinch's time `at`.
+async fn status(pool: &PgPool, tenant: &Tenant, batch: &str, status: &str, at: &str) {
+    let code = if status == "Dispatched" { 401 } else { 0 };
     let body = serde_json::json!({
         "type": "recipient_delivery_report_sms", "batch_id": batch, "recipient": "+46701234567",
-        "code": 0, "status": "Delivered", "at": "2026-12-01T10:00:00Z",
-        "client_reference": "$uid=42$cat=otp",
+        "code": code, "status": status, "at": at, "client_reference": "$uid=42$cat=otp",
     });
     common::ingest(pool, tenant, &body.to_string()).await;
+}
+
+/// Delivered messages with a delivery time, and their median in milliseconds.
+async fn timed(pool: &PgPool) -> (i64, Option<f64>) {
+    sqlx::query_as(
+        "SELECT coalesce(sum(messages), 0)::bigint,
+                max(delivery_quantile(histogram, 0.5))::float8
+         FROM hourly_delivery_times",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("the delivery times")
 }
 
 /// Reports received and messages delivered, as the console's hours count them.
@@ -96,4 +113,37 @@ async fn a_tenant_without_a_watermark_has_its_hours_rebuilt_not_added_to(
         .expect("forgotten");
     pass(&pool).await;
     assert_eq!(counted(&pool).await, (2, 2));
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_delivered_counted_before_its_dispatched_arrived_gets_its_time_once(
+    options: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let pool = common::migrated(options, db).await;
+    let acme = common::tenant(&pool, "ACME01").await;
+    // Sinch's reports overtook each other: the Delivered is counted first.
+    delivered(&pool, &acme, "b-1").await;
+    pass(&pool).await;
+    assert_eq!(counted(&pool).await, (1, 1));
+    assert_eq!(timed(&pool).await.0, 0, "no Dispatched yet, no time");
+
+    status(&pool, &acme, "b-1", "Dispatched", "2026-12-01T10:00:00Z").await;
+    pass(&pool).await;
+    let (messages, median) = timed(&pool).await;
+    assert_eq!(messages, 1, "the time is added once its Dispatched arrives");
+    let median = median.expect("a median");
+    assert!((median - 7000.0).abs() <= 7000.0 * 0.05, "{median} ms");
+
+    // In order, in two passes, and both in one pass: each message once.
+    status(&pool, &acme, "b-2", "Dispatched", "2026-12-01T10:00:00Z").await;
+    pass(&pool).await;
+    delivered(&pool, &acme, "b-2").await;
+    pass(&pool).await;
+    status(&pool, &acme, "b-3", "Dispatched", "2026-12-01T10:00:00Z").await;
+    delivered(&pool, &acme, "b-3").await;
+    pass(&pool).await;
+    pass(&pool).await;
+    assert_eq!(timed(&pool).await.0, 3, "each delivered message timed once");
+    assert_eq!(counted(&pool).await, (6, 3));
 }

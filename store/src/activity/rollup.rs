@@ -267,35 +267,48 @@ async fn count(
     )
     .execute(&mut **tx)
     .await?;
-    // Dispatched -> Delivered per delivered message, by Sinch's times, into the hour's
-    // histogram; a summary report's aggregate has no single message and is left out, and
-    // so is a Delivered whose Dispatched had not arrived when it was counted.
+    // Dispatched -> Delivered per delivered message, by Sinch's times, into the histogram
+    // of the Delivered's hour; a summary report's aggregate has no single message and is
+    // left out. A message's time is added by the pass whose window holds the later of its
+    // two events, whichever came first: Sinch's reports can overtake each other, and a
+    // Delivered counted before its Dispatched arrived still gets its time, once.
     sqlx::query!(
         r#"
+        WITH pairs AS (
+            SELECT e.created_at, e.category, e.reported_at, e.message_id, sent.reported_at AS sent_at
+            FROM events e
+            JOIN events sent
+              ON sent.tenant_id = e.tenant_id AND sent.message_id = e.message_id
+             AND sent.slot = 'sent' AND in_day_of(sent.id, e.message_id)
+            WHERE e.tenant_id = $1 AND e.created_at >= $2 AND e.created_at < $3
+              AND e.kind = 'delivered' AND e.recipient <> '' AND sent.created_at < $3
+            UNION ALL
+            SELECT e.created_at, e.category, e.reported_at, e.message_id, sent.reported_at
+            FROM events sent
+            JOIN events e
+              ON e.tenant_id = sent.tenant_id AND e.message_id = sent.message_id
+             AND e.slot = 'final' AND in_day_of(e.id, sent.message_id)
+            WHERE sent.tenant_id = $1 AND sent.created_at >= $2 AND sent.created_at < $3
+              AND sent.slot = 'sent' AND e.kind = 'delivered' AND e.recipient <> ''
+              AND e.created_at < $2
+        ), times AS (
+            -- The first Dispatched made the sent event; a later one is kept apart and
+            -- may carry an earlier time.
+            SELECT p.created_at, p.category,
+                   extract(epoch FROM p.reported_at - least(p.sent_at, (
+                       SELECT min(s.reported_at) FROM message_statuses s
+                       WHERE s.tenant_id = $1 AND s.message_id = p.message_id
+                         AND s.status = 'Dispatched'))) * 1000 AS ms
+            FROM pairs p
+        )
         INSERT INTO hourly_delivery_times AS h (tenant_id, hour, category, messages, histogram)
         SELECT $1, b.hour, b.category, sum(b.n)::bigint,
                delivery_histogram(array_agg(b.bucket), array_agg(b.n))
         FROM (
-            SELECT date_trunc('hour', e.created_at, 'UTC') AS hour,
-                   coalesce(e.category, '') AS category,
-                   delivery_bucket(d.ms::double precision) AS bucket, count(*) AS n
-            FROM events e
-            CROSS JOIN LATERAL (
-                SELECT extract(epoch FROM e.reported_at - min(dispatched.at)) * 1000 AS ms
-                FROM (
-                    SELECT s.reported_at AS at FROM message_statuses s
-                    WHERE s.tenant_id = e.tenant_id AND s.message_id = e.message_id
-                      AND s.status = 'Dispatched'
-                    UNION ALL
-                    -- A Dispatched that made the message's sent event is kept on it, in
-                    -- the message's day.
-                    SELECT sent.reported_at FROM events sent
-                    WHERE sent.tenant_id = e.tenant_id AND sent.message_id = e.message_id
-                      AND sent.slot = 'sent' AND in_day_of(sent.id, e.message_id)
-                ) dispatched
-            ) d
-            WHERE e.tenant_id = $1 AND e.created_at >= $2 AND e.created_at < $3
-              AND e.kind = 'delivered' AND e.recipient <> '' AND d.ms >= 0
+            SELECT date_trunc('hour', t.created_at, 'UTC') AS hour,
+                   coalesce(t.category, '') AS category,
+                   delivery_bucket(t.ms::double precision) AS bucket, count(*) AS n
+            FROM times t WHERE t.ms >= 0
             GROUP BY 1, 2, 3
         ) b
         GROUP BY b.hour, b.category
