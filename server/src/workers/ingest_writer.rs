@@ -59,9 +59,13 @@ pub type EventsEnqueued = Arc<tokio::sync::Notify>;
 impl Default for WriterSettings {
     fn default() -> Self {
         Self {
-            // On two cores, two writers left PostgreSQL idle between commits and eight
-            // did no better than four (BENCHMARKS.md, run 3).
-            writers: 4,
+            // Every batch costs PostgreSQL a fixed share whatever its size (a
+            // transaction, four statements, a commit), so fewer writers make bigger
+            // batches: on two cores one writer stored a report for 116-476 CPU µs where
+            // four took 206-838, and saturated about as high (7,494-9,072 calls/s over
+            // two runs, against 7,402-7,804; BENCHMARKS.md, run 9).
+            // More throughput comes from more `api` processes, each with its own writer.
+            writers: 1,
             queue: 1024,
             max_batch: 256,
         }
