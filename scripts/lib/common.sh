@@ -180,6 +180,18 @@ target_dir() {
   echo "${CARGO_TARGET_DIR:-$ROOT/target}"
 }
 
+# The release dlrhub a benchmark measures: BENCH_BIN when set (a build of another commit,
+# to compare two in one session), else this checkout's, built now.
+bench_dlrhub() {
+  if [ -n "${BENCH_BIN:-}" ]; then
+    echo "$BENCH_BIN"
+    return
+  fi
+  say "building dlrhub (release)"
+  (cd "$ROOT" && cargo build -q --release --locked -p server --bin dlrhub)
+  echo "$(target_dir)/release/dlrhub"
+}
+
 # Runs a command, then gives the project's Rust sources back the times they had before.
 # `cargo sqlx prepare` touches the root file of every crate that uses sqlx's macros (to force
 # their recompilation); left touched, the release server and bundle `scripts/run` built
