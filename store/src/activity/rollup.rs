@@ -275,22 +275,30 @@ async fn count(
     sqlx::query!(
         r#"
         WITH pairs AS (
+            -- LIMIT 1 (a slot is unique in its message's day) keeps each lookup a probe of
+            -- the message's day: joined instead, the planner hashes every day's events.
             SELECT e.created_at, e.category, e.reported_at, e.message_id, sent.reported_at AS sent_at
             FROM events e
-            JOIN events sent
-              ON sent.tenant_id = e.tenant_id AND sent.message_id = e.message_id
-             AND sent.slot = 'sent' AND in_day_of(sent.id, e.message_id)
+            CROSS JOIN LATERAL (
+                SELECT s.reported_at FROM events s
+                WHERE s.tenant_id = e.tenant_id AND s.message_id = e.message_id
+                  AND s.slot = 'sent' AND in_day_of(s.id, e.message_id) AND s.created_at < $3
+                LIMIT 1
+            ) sent
             WHERE e.tenant_id = $1 AND e.created_at >= $2 AND e.created_at < $3
-              AND e.kind = 'delivered' AND e.recipient <> '' AND sent.created_at < $3
+              AND e.kind = 'delivered' AND e.recipient <> ''
             UNION ALL
             SELECT e.created_at, e.category, e.reported_at, e.message_id, sent.reported_at
             FROM events sent
-            JOIN events e
-              ON e.tenant_id = sent.tenant_id AND e.message_id = sent.message_id
-             AND e.slot = 'final' AND in_day_of(e.id, sent.message_id)
+            CROSS JOIN LATERAL (
+                SELECT f.created_at, f.category, f.reported_at, f.message_id FROM events f
+                WHERE f.tenant_id = sent.tenant_id AND f.message_id = sent.message_id
+                  AND f.slot = 'final' AND in_day_of(f.id, sent.message_id)
+                  AND f.kind = 'delivered' AND f.recipient <> '' AND f.created_at < $2
+                LIMIT 1
+            ) e
             WHERE sent.tenant_id = $1 AND sent.created_at >= $2 AND sent.created_at < $3
-              AND sent.slot = 'sent' AND e.kind = 'delivered' AND e.recipient <> ''
-              AND e.created_at < $2
+              AND sent.slot = 'sent'
         ), times AS (
             -- The first Dispatched made the sent event; a later one is kept apart and
             -- may carry an earlier time.
