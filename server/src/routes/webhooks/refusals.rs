@@ -73,9 +73,7 @@ impl RefusedCalls {
             });
         }
     }
-}
 
-impl RefusedCalls {
     /// Workspaces and reasons gathered now, waiting for their write.
     pub fn gathered(&self) -> usize {
         let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
