@@ -51,7 +51,8 @@ pub struct Shared {
     pub intake: Intake,
     /// Calls to workspace ids no tenant has, counted within bounds.
     pub unknown_workspaces: webhooks::UnknownWorkspaces,
-    /// Refused calls of registered workspaces, written once a second per workspace.
+    /// Refused calls (unknown workspace ids past their threshold included), gathered and
+    /// written once a second per workspace and reason.
     pub refused_calls: webhooks::RefusedCalls,
     /// CSV exports running, per user.
     pub exports: routes::export::ExportSlots,
