@@ -91,6 +91,7 @@ pub async fn reports_between(
             INSERT INTO raw_reports (tenant_id, report_id, received_at, codec, body)
             SELECT $1::bigint, s.id, s.received_at, $5, n.raw
             FROM stored s JOIN numbers n ON n.digest = s.body_sha256
+            ORDER BY s.id -- as ingestion writes them (raw_reports_report_idx)
         ), parsed AS (
             SELECT s.id, s.received_at, n.n, 'seed' || lpad(n.n::text, 22, '0') AS batch_id
             FROM stored s JOIN numbers n ON n.digest = s.body_sha256

@@ -13,6 +13,9 @@ use store::PgPool;
 const REPORTS_BY_DAY: i64 = 20261207000015;
 /// The migration that keeps messages, statuses, events and attempts by the day.
 const MESSAGES_BY_DAY: i64 = 20261207000018;
+/// The migration that finds reports and raw bodies by BRIN indexes, uids and phone
+/// numbers by their hashes.
+const LEAN_LOOKUPS: i64 = 20261207000021;
 
 /// Applies the migrations before `version` only.
 async fn migrated_before(pool: &PgPool, version: i64) {
@@ -280,4 +283,70 @@ async fn messages_from_before_days_are_still_found_and_leave_by_retention(
     .expect("what is left");
     assert_eq!(legacy_left, None, "the emptied old tables are dropped");
     assert_eq!(batches, ["B2"], "today's day stays");
+}
+
+#[sqlx::test(migrations = false)]
+async fn events_stored_before_the_lean_look_ups_are_still_found_with_their_raw_reports(
+    options: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let pool = options.connect_with(db).await.expect("the test database");
+    migrated_before(&pool, LEAN_LOOKUPS).await;
+    let acme = common::tenant(&pool, "ACME01").await;
+    let beta = common::tenant(&pool, "BETA02").await;
+    let before = delivery_report("B1", "Delivered", 0);
+    common::ingest(&pool, &acme, &before).await;
+    common::ingest(&pool, &beta, &delivery_report("B9", "Delivered", 0)).await;
+
+    store::migrate(&pool).await.expect("the upgrade applies");
+    let after = delivery_report("B2", "Dispatched", 400);
+    common::ingest(&pool, &acme, &after).await;
+
+    let find = |filter: store::events::EventFilter| {
+        let pool = pool.clone();
+        async move {
+            let found = store::events::search(&pool, &[acme.id], &filter, None, 50)
+                .await
+                .expect("search");
+            let mut batches: Vec<String> = found.into_iter().map(|e| e.event.batch_id).collect();
+            batches.sort();
+            batches
+        }
+    };
+    let by_uid = store::events::EventFilter {
+        customer_id: Some("42".to_owned()),
+        ..Default::default()
+    };
+    let by_phone = store::events::EventFilter {
+        recipient: Some("+46701234567".to_owned()),
+        ..Default::default()
+    };
+    assert_eq!(
+        find(by_uid).await,
+        ["B1", "B2"],
+        "the uid's events, this tenant's only"
+    );
+    assert_eq!(find(by_phone).await, ["B1", "B2"], "the number's events");
+    let nobody = store::events::EventFilter {
+        customer_id: Some("43".to_owned()),
+        ..Default::default()
+    };
+    assert_eq!(find(nobody).await, Vec::<String>::new());
+
+    for (batch, body) in [("B1", &before), ("B2", &after)] {
+        let id: i64 = sqlx::query_scalar("SELECT id FROM events WHERE batch_id = $1")
+            .bind(batch)
+            .fetch_one(&pool)
+            .await
+            .expect("the event");
+        let page = store::events::detail(&pool, acme.id, id)
+            .await
+            .expect("read")
+            .expect("the event's page");
+        assert_eq!(
+            page.report.body,
+            store::events::RawBody::Kept(body.clone()),
+            "{batch}'s report exactly as Sinch sent it"
+        );
+    }
 }

@@ -113,8 +113,12 @@ pub async fn search(
               AND ($2::text IS NULL OR e.kind = $2)
               AND ($3::text IS NULL OR e.sinch_status = $3)
               AND ($4::int IS NULL OR e.sinch_code = $4)
-              AND ($5::text IS NULL OR e.customer_id = $5)
-              AND ($6::text IS NULL OR e.recipient = $6)
+              -- A uid's or a phone number's events are found by their value's hash
+              -- (migration 21), and checked against the value itself.
+              AND ($5::text IS NULL OR (e.customer_id = $5 AND
+                  tenant_value_key(e.tenant_id, e.customer_id) = tenant_value_key(s.tenant_id, $5)))
+              AND ($6::text IS NULL OR (e.recipient = $6 AND
+                  tenant_value_key(e.tenant_id, e.recipient) = tenant_value_key(s.tenant_id, $6)))
               AND ($7::text IS NULL OR e.category = $7)
               -- A batch's events are found through its messages' key (by the batch's
               -- hash since migration 20), then events_slot_key (no index of events by

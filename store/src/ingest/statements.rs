@@ -60,6 +60,9 @@ pub(super) async fn insert_reports(
             INSERT INTO raw_reports (tenant_id, report_id, received_at, codec, body)
             SELECT stored.tenant_id, stored.id, stored.received_at, $6, input.raw
             FROM stored JOIN input USING (tenant_id, body_sha256)
+            -- In the ids' order, which is what keeps a look-up by the day's BRIN index
+            -- of ids (raw_reports_report_idx) to a few pages.
+            ORDER BY stored.id
         )
         SELECT input.ord AS "ord!", stored.id AS "id!", stored.received_at AS "received_at!"
         FROM stored JOIN input USING (tenant_id, body_sha256)
