@@ -90,11 +90,10 @@ pub async fn search(
     limit: i64,
 ) -> Result<Vec<ListedEvent>, sqlx::Error> {
     let scope: Vec<i64> = scope.iter().map(|id| id.0).collect();
-    let mut tx = pool.begin().await?;
     // Plan with the filter's values: a generic plan cannot drop the `$n IS NULL OR` arms
     // for the filters not given, and so cannot pick the index of the one that is.
-    sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
-        .execute(&mut *tx)
+    let mut tx = pool
+        .begin_with("BEGIN; SET LOCAL plan_cache_mode = force_custom_plan")
         .await?;
     // Each tenant's page is read on its own, then the pages are merged: an index walk in
     // order of at most `limit` matching rows per tenant (newest first, or an index that
