@@ -167,9 +167,10 @@ pub(super) async fn lock_messages(
 ///
 /// A message is looked for today (and tomorrow), then among the days of the week before
 /// (and among the messages kept from before the upgrade, whose ids are below 2^32): one
-/// index probe a day, the others pruned. A report about a message first seen longer ago makes a new one, whose final
-/// slot is free. At most one message of a key is ever in the window: a second is made
-/// only once the first has left it (and those kept from before never leave it).
+/// index probe a day, the others pruned. A report about a message first seen longer ago
+/// makes a new one, whose final slot is free. At most one message of a key is ever in the
+/// window: a second is made only once the first has left it (and those kept from before
+/// never leave it).
 pub(super) async fn store_messages(
     tx: &mut PgConnection,
     drafts: &[MessageDraft<'_>],
