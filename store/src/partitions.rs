@@ -116,3 +116,20 @@ pub async fn drop_days_before(
     tx.commit().await?;
     Ok(u64::try_from(dropped).unwrap_or(0))
 }
+
+/// Drops the digest key of the days of reports no retry can arrive for any more (before
+/// yesterday: Sinch retries for about 23 hours); returns how many. The key makes a retry a
+/// no-op and was the largest index of all, kept on every day for nothing
+/// (migrations/20261208000022_digest_keys_for_the_retry_window.sql). Like dropping a day,
+/// it gives up behind a long query and waits for the next pass.
+pub async fn drop_expired_digest_keys(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL lock_timeout = '5s'")
+        .execute(&mut *tx)
+        .await?;
+    let dropped = sqlx::query_scalar!(r#"SELECT drop_expired_report_digest_keys() AS "dropped!""#)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(u64::try_from(dropped).unwrap_or(0))
+}

@@ -36,8 +36,9 @@ pub async fn run(pool: PgPool, periods: Periods, stop: CancellationToken) {
     }
 }
 
-/// Whole days: the coming ones of every table kept by the day created, the expired ones
-/// of raw reports dropped (the other tables' go with the purge).
+/// Whole days: the coming ones of every table kept by the day created, the digest keys of
+/// reports' days past Sinch's retries and the expired days of raw reports dropped (the
+/// other tables' days go with the purge).
 async fn days(pool: &PgPool, raw_period: Duration) {
     let now = chrono::Utc::now();
     if let Err(error) = store::partitions::prepare_days(pool, now).await {
@@ -46,6 +47,14 @@ async fn days(pool: &PgPool, raw_period: Duration) {
             "retention: the coming days of the tables kept by the day could not be created; \
              will retry"
         );
+    }
+    match store::partitions::drop_expired_digest_keys(pool).await {
+        Ok(0) => {}
+        Ok(days) => tracing::info!(days, "retention: digest keys past Sinch's retries dropped"),
+        Err(error) => tracing::warn!(
+            error = &error as &dyn std::error::Error,
+            "retention: dropping the digest keys past Sinch's retries failed; will retry"
+        ),
     }
     let Ok(age) = chrono::Duration::from_std(raw_period) else {
         return;

@@ -153,6 +153,72 @@ async fn a_retry_arriving_the_day_after_its_report_is_still_a_duplicate(
     assert_eq!(app.count("events").await, 1);
 }
 
+/// The days of reports that keep a digest key, oldest first, as offsets from today.
+async fn days_with_a_digest_key(app: &TestApp) -> Vec<i32> {
+    sqlx::query_scalar(
+        "SELECT to_date(right(c.relname, 8), 'YYYYMMDD') - (now() AT TIME ZONE 'UTC')::date
+         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'u'
+         WHERE i.inhparent = 'reports'::regclass ORDER BY 1",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("the days' keys are listed")
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_digest_key_is_kept_only_while_sinch_can_retry_its_day(
+    _: PgPoolOptions,
+    db: PgConnectOptions,
+) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.tenant("ACME01", true).await;
+    store::partitions::prepare_days(&app.pool, chrono::Utc::now() - chrono::Duration::days(3))
+        .await
+        .expect("the past days exist");
+    // Days made in the past get no key; the day before yesterday had one when it was today.
+    let before_yesterday = format!(
+        "reports_p{}",
+        (chrono::Utc::now() - chrono::Duration::days(2)).format("%Y%m%d")
+    );
+    app.execute(&format!(
+        "ALTER TABLE {before_yesterday} ADD CONSTRAINT {before_yesterday}_digest_key
+             UNIQUE (tenant_id, body_sha256)"
+    ))
+    .await;
+    assert_eq!(
+        days_with_a_digest_key(&app).await,
+        (-2..=7).collect::<Vec<_>>()
+    );
+
+    let dropped = store::partitions::drop_expired_digest_keys(&app.pool)
+        .await
+        .expect("the expired keys are dropped");
+
+    assert_eq!(dropped, 1);
+    assert_eq!(
+        days_with_a_digest_key(&app).await,
+        (-1..=7).collect::<Vec<_>>()
+    );
+    // A retry within Sinch's window is still a duplicate, on either day.
+    let report = recipient_report("Delivered", 0, "2024-05-01T10:00:00Z");
+    accepted(app.post_report(&acme, &report).await).await;
+    assert_eq!(
+        accepted(app.post_report(&acme, &report).await).await,
+        json!({ "status": "duplicate" })
+    );
+    app.execute(
+        "UPDATE reports SET received_at = received_at - interval '1 day',
+                            received_on = received_on - 1",
+    )
+    .await;
+    assert_eq!(
+        accepted(app.post_report(&acme, &report).await).await,
+        json!({ "status": "duplicate" })
+    );
+    assert_eq!(app.count("reports").await, 1);
+}
+
 #[sqlx::test(migrations = false)]
 async fn a_status_reported_again_in_another_report_creates_no_second_event(
     _: PgPoolOptions,
