@@ -27,7 +27,8 @@ pub struct EventRow {
     pub last_error: Option<String>,
 }
 
-/// A tenant's newest events, newest first (the `events_created_at_idx` order).
+/// A tenant's newest events, newest first (by `events_created_at_idx`; the events of one
+/// instant, a batch's, by id).
 pub async fn latest(
     pool: &PgPool,
     tenant: TenantId,
