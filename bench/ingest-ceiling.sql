@@ -4,9 +4,9 @@
 -- in one transaction, on the same schema and indexes as dlrhub. Run by scripts/bench-ingest.
 \set t random(1, 2000000000)
 WITH r AS (
-    INSERT INTO reports (tenant_id, body_sha256, report_type, client_reference)
+    INSERT INTO reports (tenant_id, body_sha256, report_type)
     SELECT :tenant, substr(sha256(convert_to(:t || '-' || g || '-' || clock_timestamp(), 'UTF8')), 1, 16),
-           'recipient_delivery_report_sms', '$uid=123456789759339206$cat=otp'
+           'recipient_delivery_report_sms'
     FROM generate_series(1, 100) AS g
     RETURNING id, received_at, 'B' || :t || '-' || id AS batch_id
 ), raw AS (

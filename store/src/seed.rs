@@ -79,12 +79,9 @@ pub async fn reports_between(
                 AS u (n, at, raw, digest)
         ), stored AS (
             INSERT INTO reports (tenant_id, received_at, received_on, body_sha256,
-                                 report_type, client_reference)
+                                 report_type)
             SELECT $1::bigint, at, (at AT TIME ZONE 'UTC')::date, digest,
-                   'recipient_delivery_report_sms',
-                   CASE WHEN n % 100 = 0 THEN '$cat=otp'
-                        ELSE '$uid=user-' || (n % 50000) || '$cat=' ||
-                             (ARRAY['otp', 'payment_update', 'promo'])[1 + n % 3] END
+                   'recipient_delivery_report_sms'
             FROM numbers ORDER BY n
             RETURNING id, received_at, body_sha256
         ), kept AS (

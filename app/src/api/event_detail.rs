@@ -33,6 +33,7 @@ pub struct ReportView {
     pub id: i64,
     pub received_at: Moment,
     pub report_type: String,
+    /// Read from the raw body: None when the report had none, or when the body is gone.
     pub client_reference: Option<String>,
     /// The body as received, indented when it is JSON (it always is once stored); or why
     /// it cannot be shown.
@@ -160,6 +161,7 @@ mod ssr {
             })
             .collect();
         let forwarded = detail.event.forward_state != domain::ForwardState::Suppressed.code();
+        let client_reference = detail.report.client_reference();
         EventDetail {
             app_key: tenant.app_key.to_string(),
             tenant_name: tenant.name.clone(),
@@ -173,7 +175,7 @@ mod ssr {
                 id: detail.report.id,
                 received_at: moment(detail.report.received_at, now),
                 report_type: detail.report.report_type,
-                client_reference: detail.report.client_reference,
+                client_reference,
                 body: match detail.report.body {
                     RawBody::Kept(body) => Ok(indented(&body, full_numbers)),
                     RawBody::Expired => Err(EXPIRED.to_owned()),

@@ -179,7 +179,11 @@ fn Detail(detail: EventDetail, replay: ServerAction<ReplayEvent>) -> impl IntoVi
                 <dd class="mono">{detail.report.report_type.clone()}</dd>
                 <dt>"client_reference"</dt>
                 <dd class="mono">
-                    {detail.report.client_reference.clone().unwrap_or_else(|| "none".into())}
+                    {match (detail.report.client_reference.clone(), detail.report.body.is_ok()) {
+                        (Some(reference), _) => reference,
+                        (None, true) => "none".to_owned(),
+                        (None, false) => "not available without the raw report".to_owned(),
+                    }}
                 </dd>
             </dl>
             {match detail.report.body.clone() {

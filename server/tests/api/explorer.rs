@@ -203,10 +203,16 @@ async fn once_its_day_of_raw_reports_is_dropped_an_event_says_the_report_expired
         .as_str()
         .expect("an explanation");
     assert!(why.contains("expired"), "{why}");
+    assert_eq!(
+        expired["report"]["client_reference"],
+        Value::Null,
+        "the client_reference is read from the raw body, and went with it"
+    );
     let kept = page("NEW").await;
     assert!(kept["report"]["body"]["Ok"]
         .as_str()
         .is_some_and(|body| body.contains("\"NEW\"")));
+    assert_eq!(kept["report"]["client_reference"], "$uid=43$cat=otp");
 }
 
 /// Three of ACME's events die of MoEngage's 400, one by one.

@@ -49,7 +49,10 @@ async fn the_retention_purge_deletes_only_what_is_older_than_the_cutoff(
                                'events', 'forward_attempts']) AS t;
          UPDATE reports SET received_at = now() - interval '100 days',
                             received_on = (now() AT TIME ZONE 'UTC')::date - 100
-             WHERE client_reference IN ('$uid=42', '$uid=null');
+             WHERE id IN (SELECT report_id FROM message_statuses s
+                          JOIN messages m ON m.id = s.message_id WHERE m.batch_id = 'OLD'
+                          UNION ALL SELECT report_id FROM events WHERE batch_id = 'OLD'
+                          UNION ALL SELECT report_id FROM rejections);
          UPDATE rejections SET received_at = now() - interval '100 days',
                                received_on = (now() AT TIME ZONE 'UTC')::date - 100;
          CREATE TEMP TABLE old_day AS

@@ -31,8 +31,21 @@ pub struct StoredReport {
     pub id: i64,
     pub received_at: DateTime<Utc>,
     pub report_type: String,
-    pub client_reference: Option<String>,
     pub body: RawBody,
+}
+
+impl StoredReport {
+    /// The client_reference as Sinch sent it, read from the raw body while that is kept
+    /// (migration 24: the report's row no longer holds a copy); None without one, or once
+    /// the raw body has expired (the event still holds its uid, category and attributes).
+    pub fn client_reference(&self) -> Option<String> {
+        match &self.body {
+            RawBody::Kept(text) => domain::SinchReport::from_json(text.as_bytes())
+                .ok()
+                .and_then(|report| report.client_reference_raw),
+            RawBody::Expired | RawBody::Unreadable(_) => None,
+        }
+    }
 }
 
 /// The report's body exactly as Sinch sent it, while it is kept.
@@ -105,7 +118,7 @@ pub async fn detail(
                e.sinch_status, e.sinch_code, e.forward_state, e.attempts, e.last_error,
                e.count, e.operator, e.extra, e.reported_at, e.forwarded_at, e.next_attempt_at,
                e.message_id, r.id AS report_id, r.received_at,
-               r.report_type::text AS "report_type!", r.client_reference
+               r.report_type::text AS "report_type!"
         FROM events e
         JOIN reports r ON r.tenant_id = e.tenant_id AND r.id = e.report_id
         WHERE e.tenant_id = $1 AND e.id = $2
@@ -207,7 +220,6 @@ pub async fn detail(
             id: row.report_id,
             received_at: row.received_at,
             report_type: row.report_type,
-            client_reference: row.client_reference,
             body: match raw {
                 Some(raw) => match crate::raw_reports::decode(raw.codec, &raw.body) {
                     Ok(text) => RawBody::Kept(text),

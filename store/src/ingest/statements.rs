@@ -22,7 +22,7 @@ pub(super) async fn insert_reports(
 ) -> Result<Vec<(usize, i64, DateTime<Utc>)>, sqlx::Error> {
     let mut seen = std::collections::HashSet::new();
     let (mut positions, mut tenants, mut hashes, mut bodies) = (vec![], vec![], vec![], vec![]);
-    let (mut types, mut references) = (vec![], vec![]);
+    let mut types = vec![];
     for (position, (submission, digest)) in submissions.iter().zip(digests).enumerate() {
         if !seen.insert((submission.tenant, digest)) {
             continue;
@@ -33,19 +33,17 @@ pub(super) async fn insert_reports(
         hashes.push(digest.clone());
         bodies.push(submission.body);
         types.push(report_type(report));
-        references.push(report.client_reference_raw.as_deref());
     }
     let raw = crate::raw_reports::compress_all(bodies.iter().copied())
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let rows = sqlx::query!(
         r#"
         WITH input AS (
-            SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::text[], $5::text[])
-                WITH ORDINALITY AS i (tenant_id, body_sha256, raw, report_type,
-                                      client_reference, ord)
+            SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bytea[], $4::text[])
+                WITH ORDINALITY AS i (tenant_id, body_sha256, raw, report_type, ord)
         ), stored AS (
-            INSERT INTO reports (tenant_id, body_sha256, report_type, client_reference)
-            SELECT tenant_id, body_sha256, report_type::sinch_report_type, client_reference
+            INSERT INTO reports (tenant_id, body_sha256, report_type)
+            SELECT tenant_id, body_sha256, report_type::sinch_report_type
             FROM input
             -- A digest is unique in its day, by that day's own key while a retry can
             -- still arrive (migration 22), and Sinch retries a report for about 23
@@ -66,7 +64,7 @@ pub(super) async fn insert_reports(
             RETURNING tenant_id, body_sha256, id, received_at
         ), kept AS (
             INSERT INTO raw_reports (tenant_id, report_id, received_at, codec, body)
-            SELECT stored.tenant_id, stored.id, stored.received_at, $6, input.raw
+            SELECT stored.tenant_id, stored.id, stored.received_at, $5, input.raw
             FROM stored JOIN input USING (tenant_id, body_sha256)
             -- In the ids' order, which is what keeps a look-up by the day's BRIN index
             -- of ids (raw_reports_report_idx) to a few pages.
@@ -79,7 +77,6 @@ pub(super) async fn insert_reports(
         &hashes,
         &raw,
         &types as &[&str],
-        &references as &[Option<&str>],
         crate::raw_reports::Codec::ZstdV1 as i16,
     )
     .fetch_all(&mut *tx)
