@@ -10,8 +10,9 @@
 -- The upgrade's window: the keys of today, yesterday and the empty coming days are built
 -- while writes to `reports` wait, then the parent's key goes with every day's copy of it.
 
--- The first day a retry of a report can still be found in: yesterday, UTC. Ingestion's
--- look-up, the days' keys and the pass that drops them all name it here.
+-- The first day a retry of a report can still be found in: yesterday, UTC. The days' keys
+-- and the pass that drops them name it here; ingestion's look-up writes the same day out
+-- (store/src/ingest/statements.rs, which also runs on databases from before this one).
 CREATE FUNCTION oldest_retry_day() RETURNS date LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT (now() AT TIME ZONE 'UTC')::date - 1 $$;
 
